@@ -1,0 +1,9 @@
+//! imr-search: parse, index and search California workers' compensation
+//! Independent Medical Review (IMR) final determination letters.
+//!
+//! Data flows one way: bytes → [`repair`] (repaired text) → [`letter`]
+//! (parsed [`model::Letter`]) → index documents → query and facet results.
+
+pub mod letter;
+pub mod model;
+pub mod repair;

@@ -1,0 +1,1 @@
+//! Text repair: undo the damage PDF extraction does to a letter before parsing.
