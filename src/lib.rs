@@ -5,5 +5,6 @@
 //! (parsed [`model::Letter`]) → index documents → query and facet results.
 
 pub mod letter;
+pub mod lexicon;
 pub mod model;
 pub mod repair;

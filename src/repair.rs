@@ -169,7 +169,10 @@ fn is_page_marker(line: &str) -> bool {
     match words.as_slice() {
         [p, n] => p.eq_ignore_ascii_case("page") && is_num(n),
         [p, n, of, m] => {
-            p.eq_ignore_ascii_case("page") && is_num(n) && of.eq_ignore_ascii_case("of") && is_num(m)
+            p.eq_ignore_ascii_case("page")
+                && is_num(n)
+                && of.eq_ignore_ascii_case("of")
+                && is_num(m)
         }
         ["-", n, "-"] => is_num(n),
         _ => false,
