@@ -189,16 +189,31 @@ fn parts(item: String, outcome: Outcome, body: &[String], is_last: bool) -> RawD
     }
 }
 
+/// A phrase that states a conclusion about medical necessity.
+static NECESSITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bmedically\s+(?:necessary|appropriate|reasonable|indicated|unnecessary)\b|\b(?:is|are)\s+(?:not\s+)?(?:certified|recommended|warranted|supported|indicated)\b")
+        .expect("necessity regex")
+});
+
+/// True when the rationale's last sentence states a conclusion: a real
+/// rationale ends `Therefore, the request is not medically necessary.`, a
+/// letter cut short ends anywhere else.
+pub fn concludes(rationale: &str) -> bool {
+    let last = rationale
+        .trim_end()
+        .trim_end_matches(['.', '!', '"', ')'])
+        .rsplit(". ")
+        .next()
+        .unwrap_or("");
+    rationale.trim_end().ends_with(['.', '!', '"', ')']) && NECESSITY.is_match(last)
+}
+
 /// `the request ... is medically necessary.` → `Some(true)`;
 /// `is not medically necessary`, `not considered to be medically necessary`,
 /// `determined to not be medically necessary` → `Some(false)`.
 ///
 /// The conclusion is the last sentence that speaks of medical necessity.
 pub fn conclusion(rationale: &str) -> Option<bool> {
-    static NECESSITY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\bmedically\s+(?:necessary|appropriate|reasonable|indicated|unnecessary)\b|\b(?:is|are)\s+(?:not\s+)?(?:certified|recommended|warranted|supported|indicated)\b")
-            .expect("necessity regex")
-    });
     static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)\b(?:not|no|never|cannot|neither|nor|isn't|aren't|unnecessary|un-?supported|unwarranted|non-certified)\b")
             .expect("negation regex")
@@ -298,5 +313,17 @@ mod tests {
         assert_eq!(conclusion("MTUS supports chronic use with physician monitoring. Therefore, this request is medically necessary."), Some(true));
         assert_eq!(conclusion("The documentation is lacking to support the medical necessity for ongoing use. The request is medically necessary and appropriate."), Some(true));
         assert_eq!(conclusion("The reviewer could not decide."), None);
+    }
+
+    #[test]
+    fn a_rationale_cut_short_does_not_conclude() {
+        assert!(concludes(
+            "As noted. Therefore, the request is not medically necessary."
+        ));
+        assert!(concludes(
+            "This is not considered to be medically necessary. "
+        ));
+        assert!(!concludes("Adding cyclobenzaprine is not recommended. In this case, the applicant is using Norco."));
+        assert!(!concludes("Therefore, the request is not medically"));
     }
 }

@@ -234,8 +234,7 @@ fn build_decisions(lines: &[String], warnings: &mut Vec<String>) -> Vec<Decision
         let rationale = block.rationale.unwrap_or_default();
         let medically_necessary = conclusion(&rationale);
         let is_last = n + 1 == count;
-        let looks_cut = rationale.is_empty()
-            || (medically_necessary.is_none() && !rationale.ends_with(['.', '!', '?', '"', ')']));
+        let looks_cut = !decisions::concludes(&rationale);
         if is_last && looks_cut {
             warnings.push(format!(
                 "decision '{}' is incomplete (letter truncated?): dropped",

@@ -1,0 +1,7 @@
+//! The integration tests: the real binary and the library on the real letters
+//! of `sample-data/`. One test binary (faster to build and link), one module
+//! per concern.
+
+mod golden;
+mod harness;
+mod robustness;
