@@ -406,16 +406,17 @@ mod tests {
             .unwrap_or_else(|| panic!("no drug in {item:?}"))
     }
 
-    fn summary(
-        d: &Drug,
-    ) -> (
-        &str,
-        Option<&str>,
+    /// generic, brand, class, strength, quantity, refills
+    type Summary<'a> = (
+        &'a str,
+        Option<&'a str>,
         DrugClass,
-        Option<&str>,
+        Option<&'a str>,
         Option<u32>,
         u32,
-    ) {
+    );
+
+    fn summary(d: &Drug) -> Summary<'_> {
         (
             &d.generic,
             d.brand.as_deref(),
