@@ -8,3 +8,4 @@ pub mod letter;
 pub mod lexicon;
 pub mod model;
 pub mod repair;
+pub mod schema;

@@ -1,0 +1,278 @@
+//! The index schema, built from `index-schema/schema.json`.
+//!
+//! The JSON file is the readable description (fields, types, tokenizers,
+//! what is stored or fast, and why); this module turns it into a tantivy
+//! [`Schema`] and registers the tokenizers it names.
+
+use serde::Deserialize;
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
+use tantivy::Index;
+
+/// The schema description shipped with the binary.
+pub const SCHEMA_JSON: &str = include_str!("../index-schema/schema.json");
+
+/// The English stemming analyzer's name.
+pub const EN_STEM: &str = "en_stem";
+/// The lower-cased whole-value analyzer's name.
+pub const KEYWORD: &str = "keyword";
+
+/// A bad schema description.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// The JSON does not parse.
+    #[error("index-schema/schema.json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A field with a type or tokenizer this code does not know.
+    #[error("index-schema/schema.json: field '{field}': {reason}")]
+    Field {
+        /// The field's name.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The schema file's top level.
+#[derive(Debug, Deserialize)]
+pub struct SchemaSpec {
+    /// Bumped whenever documents change shape; stored in the index.
+    pub format_version: u32,
+    /// The fields, in order.
+    pub fields: Vec<FieldSpec>,
+}
+
+/// One field as the schema file describes it.
+#[derive(Debug, Deserialize)]
+pub struct FieldSpec {
+    /// Field name.
+    pub name: String,
+    /// `text` or `u64`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `raw`, `en_stem`, `keyword`, or null for stored-only text.
+    #[serde(default)]
+    pub tokenizer: Option<String>,
+    /// Whether the value is stored in the doc store.
+    #[serde(default)]
+    pub stored: bool,
+    /// Whether the field has a fast (columnar) column.
+    #[serde(default)]
+    pub fast: bool,
+    /// For u64 fields: whether they are indexed (term lookups).
+    #[serde(default)]
+    pub indexed: bool,
+    /// For text: whether positions are kept (phrase queries).
+    #[serde(default)]
+    pub positions: bool,
+    /// Query-time boost for full-text fields.
+    #[serde(default)]
+    pub boost: Option<f32>,
+    /// Whether a document can carry several values.
+    #[serde(default)]
+    pub multi: bool,
+}
+
+impl SchemaSpec {
+    /// The built-in description.
+    pub fn builtin() -> Result<SchemaSpec, SchemaError> {
+        Ok(serde_json::from_str(SCHEMA_JSON)?)
+    }
+
+    /// The tantivy schema the description says.
+    pub fn to_schema(&self) -> Result<Schema, SchemaError> {
+        let mut builder = Schema::builder();
+        for f in &self.fields {
+            let bad = |reason: &str| SchemaError::Field {
+                field: f.name.clone(),
+                reason: reason.to_string(),
+            };
+            match f.kind.as_str() {
+                "text" => {
+                    let mut opts = TextOptions::default();
+                    if let Some(tok) = &f.tokenizer {
+                        let record = match (tok.as_str(), f.positions) {
+                            (EN_STEM, true) => IndexRecordOption::WithFreqsAndPositions,
+                            (EN_STEM, false) => IndexRecordOption::WithFreqs,
+                            ("raw" | KEYWORD, _) => IndexRecordOption::Basic,
+                            _ => return Err(bad(&format!("unknown tokenizer '{tok}'"))),
+                        };
+                        opts = opts.set_indexing_options(
+                            TextFieldIndexing::default()
+                                .set_tokenizer(tok)
+                                .set_index_option(record),
+                        );
+                    }
+                    if f.stored {
+                        opts = opts.set_stored();
+                    }
+                    if f.fast {
+                        opts = opts.set_fast("raw");
+                    }
+                    builder.add_text_field(&f.name, opts);
+                }
+                "u64" => {
+                    let mut opts = NumericOptions::default();
+                    if f.stored {
+                        opts = opts.set_stored();
+                    }
+                    if f.fast {
+                        opts = opts.set_fast();
+                    }
+                    if f.indexed {
+                        opts = opts.set_indexed();
+                    }
+                    builder.add_u64_field(&f.name, opts);
+                }
+                other => return Err(bad(&format!("unknown type '{other}'"))),
+            }
+        }
+        Ok(builder.build())
+    }
+}
+
+/// Registers the analyzers the schema names on an index.
+pub fn register_tokenizers(index: &Index) {
+    let manager = index.tokenizers();
+    manager.register(
+        EN_STEM,
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build(),
+    );
+    manager.register(
+        KEYWORD,
+        TextAnalyzer::builder(RawTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+    );
+}
+
+/// Every field handle the indexer and searcher use, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// `letter_id`
+    pub letter_id: Field,
+    /// `letter_hash`
+    pub letter_hash: Field,
+    /// `source_path`
+    pub source_path: Field,
+    /// `decision_index`
+    pub decision_index: Field,
+    /// `item`
+    pub item: Field,
+    /// `rationale`
+    pub rationale: Field,
+    /// `case_summary`
+    pub case_summary: Field,
+    /// `outcome`
+    pub outcome: Field,
+    /// `category`
+    pub category: Field,
+    /// `drug`
+    pub drug: Field,
+    /// `drug_brand`
+    pub drug_brand: Field,
+    /// `drug_class`
+    pub drug_class: Field,
+    /// `source`
+    pub source: Field,
+    /// `page`
+    pub page: Field,
+    /// `specialty`
+    pub specialty: Field,
+    /// `state`
+    pub state: Field,
+    /// `year`
+    pub year: Field,
+    /// `letter_json`
+    pub letter_json: Field,
+}
+
+impl Fields {
+    /// Resolves every field in `schema`; an index built by another schema fails here.
+    pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            letter_id: f("letter_id")?,
+            letter_hash: f("letter_hash")?,
+            source_path: f("source_path")?,
+            decision_index: f("decision_index")?,
+            item: f("item")?,
+            rationale: f("rationale")?,
+            case_summary: f("case_summary")?,
+            outcome: f("outcome")?,
+            category: f("category")?,
+            drug: f("drug")?,
+            drug_brand: f("drug_brand")?,
+            drug_class: f("drug_class")?,
+            source: f("source")?,
+            page: f("page")?,
+            specialty: f("specialty")?,
+            state: f("state")?,
+            year: f("year")?,
+            letter_json: f("letter_json")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::FieldType;
+
+    #[test]
+    fn the_description_and_the_tantivy_schema_agree() {
+        let spec = SchemaSpec::builtin().unwrap();
+        let schema = spec.to_schema().unwrap();
+        assert_eq!(schema.fields().count(), spec.fields.len());
+        for f in &spec.fields {
+            let field = schema.get_field(&f.name).unwrap();
+            let entry = schema.get_field_entry(field);
+            assert_eq!(entry.is_stored(), f.stored, "{} stored", f.name);
+            assert_eq!(entry.is_fast(), f.fast, "{} fast", f.name);
+            match entry.field_type() {
+                FieldType::Str(opts) => {
+                    assert_eq!(f.kind, "text");
+                    let indexing = opts.get_indexing_options();
+                    assert_eq!(
+                        indexing.map(|i| i.tokenizer().to_string()),
+                        f.tokenizer.clone(),
+                        "{} tokenizer",
+                        f.name
+                    );
+                    assert_eq!(
+                        indexing.is_some_and(|i| i.index_option().has_positions()),
+                        f.positions,
+                        "{} positions",
+                        f.name
+                    );
+                }
+                FieldType::U64(opts) => {
+                    assert_eq!(f.kind, "u64");
+                    assert_eq!(opts.is_indexed(), f.indexed, "{} indexed", f.name);
+                }
+                other => panic!("{}: unexpected type {other:?}", f.name),
+            }
+        }
+        Fields::resolve(&schema).expect("every field the code uses is described");
+    }
+
+    #[test]
+    fn unknown_types_and_tokenizers_are_errors() {
+        let spec: SchemaSpec = serde_json::from_str(
+            r#"{"format_version":1,"fields":[{"name":"x","type":"text","tokenizer":"klingon"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            spec.to_schema().unwrap_err().to_string(),
+            "index-schema/schema.json: field 'x': unknown tokenizer 'klingon'"
+        );
+    }
+}
