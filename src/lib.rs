@@ -9,3 +9,8 @@ pub mod lexicon;
 pub mod model;
 pub mod repair;
 pub mod schema;
+pub mod error;
+pub mod facets;
+pub mod indexer;
+pub mod search;
+pub mod store;

@@ -1,0 +1,490 @@
+//! Querying: the query language, filters, ranking and snippets.
+//!
+//! Text is parsed by tantivy's query parser over the rationale (weighted
+//! highest), the item and the case summary. Drug names are expanded first, so
+//! that `ambien` also finds rationales that only say `zolpidem`.
+
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+use crate::model::{Category, DrugClass, Outcome, Source};
+use crate::schema::{Fields, EN_STEM};
+use crate::store::Store;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::time::Instant;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermSetQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+/// Filters shared by `query`, `facets` and `export`: AND across fields, OR
+/// within one field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    /// `--outcome`
+    pub outcomes: Vec<Outcome>,
+    /// `--drug` as given (brand or generic, any case).
+    pub drugs: Vec<String>,
+    /// `--drug-class`
+    pub drug_classes: Vec<DrugClass>,
+    /// `--category`
+    pub categories: Vec<Category>,
+    /// `--specialty`
+    pub specialties: Vec<String>,
+    /// `--source`
+    pub sources: Vec<Source>,
+    /// `--page`
+    pub pages: Vec<u32>,
+    /// `--state`
+    pub states: Vec<String>,
+    /// `--year`
+    pub years: Vec<u32>,
+    /// `--letter`
+    pub letters: Vec<String>,
+}
+
+impl Filters {
+    /// True when no filter is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+
+    /// One clause per filtered field (OR of its values).
+    fn clauses(&self, f: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+        let lexicon = Lexicon::builtin();
+        let lower = |s: &str| s.trim().to_lowercase();
+        let text = |field, values: Vec<String>| -> Option<(Occur, Box<dyn Query>)> {
+            if values.is_empty() {
+                return None;
+            }
+            let terms = values.iter().map(|v| Term::from_field_text(field, v));
+            Some((Occur::Must, Box::new(TermSetQuery::new(terms)) as Box<dyn Query>))
+        };
+        let numbers = |field, values: Vec<u64>| -> Option<(Occur, Box<dyn Query>)> {
+            if values.is_empty() {
+                return None;
+            }
+            let terms = values.into_iter().map(|v| Term::from_field_u64(field, v));
+            Some((Occur::Must, Box::new(TermSetQuery::new(terms)) as Box<dyn Query>))
+        };
+        let drugs = self
+            .drugs
+            .iter()
+            .map(|d| {
+                lexicon
+                    .canonical_generic(d)
+                    .map_or_else(|| lower(d), str::to_string)
+            })
+            .collect();
+        [
+            text(f.outcome, self.outcomes.iter().map(|o| o.as_str().to_string()).collect()),
+            text(f.drug, drugs),
+            text(f.drug_class, self.drug_classes.iter().map(|c| c.as_str().to_string()).collect()),
+            text(f.category, self.categories.iter().map(|c| c.as_str().to_string()).collect()),
+            text(f.specialty, self.specialties.iter().map(|s| lower(s)).collect()),
+            text(f.source, self.sources.iter().map(|s| s.as_str().to_lowercase()).collect()),
+            numbers(f.page, self.pages.iter().map(|&p| u64::from(p)).collect()),
+            text(f.state, self.states.iter().map(|s| lower(s)).collect()),
+            numbers(f.year, self.years.iter().map(|&y| u64::from(y)).collect()),
+            text(f.letter_id, self.letters.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// A parsed request: the text query (if any) and the filters, ready to run.
+pub struct Request {
+    /// The text part alone, for snippets; `None` for filters only.
+    pub text_query: Option<Box<dyn Query>>,
+    /// Text and filters combined.
+    pub query: Box<dyn Query>,
+}
+
+/// Builds the tantivy query for a text and filters.
+///
+/// An empty text with filters matches every decision the filters allow.
+pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
+    let f = &store.fields;
+    let text_query = if text.trim().is_empty() {
+        None
+    } else {
+        let mut parser = QueryParser::for_index(&store.index, vec![f.rationale, f.item, f.case_summary]);
+        parser.set_field_boost(f.rationale, 2.0);
+        parser.set_field_boost(f.item, 1.5);
+        parser.set_field_boost(f.case_summary, 1.0);
+        let expanded = expand_drug_names(text);
+        let q = parser.parse_query(&expanded).map_err(|e| Error::Query(describe(&e, text)))?;
+        Some(q)
+    };
+    let mut clauses = filters.clauses(f);
+    let query: Box<dyn Query> = match (&text_query, clauses.is_empty()) {
+        (None, true) => Box::new(AllQuery),
+        (Some(q), true) => q.box_clone(),
+        (tq, false) => {
+            if let Some(q) = tq {
+                clauses.push((Occur::Must, q.box_clone()));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        }
+    };
+    Ok(Request { text_query, query })
+}
+
+/// One line for a query the parser refused.
+fn describe(e: &tantivy::query::QueryParserError, text: &str) -> String {
+    use tantivy::query::QueryParserError as E;
+    let quotes = text.matches('"').count();
+    match e {
+        _ if quotes % 2 == 1 => "unbalanced quote: close the \"phrase\"".to_string(),
+        E::SyntaxError(s) => format!("syntax error ({s}): check parentheses, quotes and operators"),
+        E::FieldDoesNotExist(name) => format!(
+            "unknown field '{name}': use item, rationale, case_summary, drug, drug_brand, drug_class, category, outcome, source, specialty, state, letter_id"
+        ),
+        E::FieldNotIndexed(name) => format!("field '{name}' cannot be searched"),
+        E::ExpectedInt(_) | E::ExpectedBase64(_) | E::ExpectedFloat(_) | E::ExpectedBool(_) => {
+            format!("{e}: a number was expected")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Replaces each bare drug name in a query with an OR of all its names
+/// (`ambien` → `(ambien OR zolpidem OR "ambien cr" ...)`). Words in quotes,
+/// after `-` or `field:`, and operators are left alone.
+pub fn expand_drug_names(text: &str) -> String {
+    let lexicon = Lexicon::builtin();
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut in_quotes = false;
+    for piece in text.split_inclusive(|c: char| c.is_whitespace() || c == '"') {
+        let word = piece.trim_end_matches(|c: char| c.is_whitespace() || c == '"');
+        let tail = &piece[word.len()..];
+        let bare = !in_quotes
+            && !word.is_empty()
+            && !word.starts_with(['-', '+', '('])
+            && !word.contains(':')
+            && !word.ends_with(')')
+            && !matches!(word, "AND" | "OR" | "NOT");
+        match lexicon.canonical_generic(word).filter(|_| bare) {
+            Some(generic) => {
+                let names: Vec<String> = lexicon
+                    .names_for(generic)
+                    .into_iter()
+                    .map(|n| {
+                        let clean: String = n
+                            .chars()
+                            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                            .collect();
+                        let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+                        if clean.contains(' ') {
+                            format!("\"{clean}\"")
+                        } else {
+                            clean
+                        }
+                    })
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                out.push('(');
+                out.push_str(&names.join(" OR "));
+                out.push(')');
+            }
+            None => out.push_str(word),
+        }
+        out.push_str(tail);
+        in_quotes ^= tail.matches('"').count() % 2 == 1;
+    }
+    out
+}
+
+/// One search hit: one decision.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    /// The letter's id.
+    pub letter_id: String,
+    /// 1-based decision index in the letter.
+    pub decision_index: u32,
+    /// The disputed item.
+    pub item: String,
+    /// `upheld` or `overturned`.
+    pub outcome: String,
+    /// Canonical generic, or null for non-drug items.
+    pub drug: Option<String>,
+    /// BM25 score (0 for filter-only requests).
+    pub score: f32,
+    /// Rationale excerpt around the matched words.
+    pub snippet: String,
+    /// Byte ranges in `snippet` of the matched words.
+    #[serde(skip)]
+    pub highlights: Vec<(usize, usize)>,
+    /// Where the letter was read from.
+    pub source_path: String,
+}
+
+/// The contract's `query --json` object.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResult {
+    /// The text as given.
+    pub query: String,
+    /// Matching decisions, exact.
+    pub total: usize,
+    /// In-process time in milliseconds.
+    pub took_ms: f64,
+    /// The hits of this page.
+    pub hits: Vec<Hit>,
+}
+
+/// Runs a query: exact total, hits ordered by score, letter id, decision index.
+pub fn search(store: &Store, text: &str, filters: &Filters, limit: usize, offset: usize) -> Result<SearchResult> {
+    let started = Instant::now();
+    let request = build(store, text, filters)?;
+    let reader = store
+        .index
+        .reader()
+        .map_err(Error::tantivy("cannot read the index"))?;
+    let searcher = reader.searcher();
+    let wanted = offset.saturating_add(limit);
+    let total = searcher
+        .search(&request.query, &Count)
+        .map_err(Error::tantivy("search failed"))?;
+    let wanted = wanted.min(total);
+    let mut ranked: Vec<(f32, String, u64, DocAddress)> = if wanted == 0 {
+        Vec::new()
+    } else if request.text_query.is_some() {
+        top_by_score(&searcher, &request.query, wanted)?
+    } else {
+        top_by_letter(&searcher, &request.query, wanted)?
+    };
+    ranked.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    let page: Vec<_> = ranked.into_iter().skip(offset).take(limit).collect();
+    let terms = request
+        .text_query
+        .as_ref()
+        .map(|q| highlight_terms(q.as_ref(), &store.fields))
+        .unwrap_or_default();
+    let mut analyzer = store
+        .index
+        .tokenizers()
+        .get(EN_STEM)
+        .ok_or_else(|| Error::Data("the en_stem analyzer is not registered".into()))?;
+    let mut hits = Vec::with_capacity(page.len());
+    for (score, letter_id, index, addr) in page {
+        let doc: TantivyDocument = searcher
+            .doc(addr)
+            .map_err(Error::tantivy("cannot read a stored decision"))?;
+        let f = &store.fields;
+        let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let rationale = get(f.rationale);
+        let (snippet, highlights) = snippet(&rationale, &terms, &mut analyzer, 220);
+        hits.push(Hit {
+            letter_id,
+            decision_index: index as u32,
+            item: get(f.item),
+            outcome: get(f.outcome),
+            drug: Some(get(f.drug)).filter(|d| !d.is_empty()),
+            score,
+            snippet,
+            highlights,
+            source_path: get(f.source_path),
+        });
+    }
+    Ok(SearchResult {
+        query: text.to_string(),
+        total,
+        took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+        hits,
+    })
+}
+
+/// Top `wanted` by score, widened until the score at the cut differs, so
+/// that ties are broken by letter id and not by where tantivy stored them.
+fn top_by_score(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+    let mut n = wanted + 1;
+    loop {
+        let top = searcher
+            .search(query, &TopDocs::with_limit(n).order_by_score())
+            .map_err(Error::tantivy("search failed"))?;
+        let complete = top.len() < n || top[n - 1].0 < top[wanted - 1].0;
+        if complete {
+            return with_keys(searcher, top);
+        }
+        n = n.saturating_mul(2);
+    }
+}
+
+/// Filter-only requests: every score is equal, so order by letter id.
+fn top_by_letter(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+    // A letter has at most a handful of decisions: widen past the last id.
+    let mut n = wanted + 8;
+    loop {
+        let top: Vec<(Option<String>, DocAddress)> = searcher
+            .search(query, &TopDocs::with_limit(n).order_by_string_fast_field("letter_id", Order::Asc))
+            .map_err(Error::tantivy("search failed"))?;
+        let complete = top.len() < n || top[n - 1].0 != top[wanted - 1].0;
+        if complete {
+            let scored = top.into_iter().map(|(_, a)| (0.0, a)).collect();
+            return with_keys(searcher, scored);
+        }
+        n = n.saturating_mul(2);
+    }
+}
+
+/// Adds letter id and decision index (from fast columns) to each hit.
+fn with_keys(searcher: &Searcher, top: Vec<(f32, DocAddress)>) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+    let mut out = Vec::with_capacity(top.len());
+    let mut id = String::new();
+    for (score, addr) in top {
+        let segment = searcher.segment_reader(addr.segment_ord);
+        let ff = segment.fast_fields();
+        let ids = ff
+            .str("letter_id")
+            .map_err(Error::tantivy("cannot read letter ids"))?
+            .ok_or_else(|| Error::Data("the index has no letter_id column".into()))?;
+        let index = ff
+            .u64("decision_index")
+            .map_err(Error::tantivy("cannot read decision indexes"))?;
+        id.clear();
+        if let Some(ord) = ids.term_ords(addr.doc_id).next() {
+            ids.ord_to_str(ord, &mut id)
+                .map_err(Error::io("cannot read a letter id"))?;
+        }
+        out.push((score, id.clone(), index.first(addr.doc_id).unwrap_or(0), addr));
+    }
+    Ok(out)
+}
+
+/// The stemmed words of the query's text fields, phrase words included
+/// (tantivy's SnippetGenerator skips phrase terms: tantivy issue #2358).
+fn highlight_terms(query: &dyn Query, f: &Fields) -> HashSet<String> {
+    let mut terms = HashSet::new();
+    query.query_terms(&mut |term, _| {
+        let field = term.field();
+        if field == f.rationale || field == f.item || field == f.case_summary {
+            if let Some(text) = term.value().as_str() {
+                terms.insert(text.to_string());
+            }
+        }
+    });
+    terms
+}
+
+/// The best window of `text` (about `width` bytes) around the matched
+/// words, and the byte ranges of the matches within it.
+pub fn snippet(
+    text: &str,
+    terms: &HashSet<String>,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    width: usize,
+) -> (String, Vec<(usize, usize)>) {
+    let mut matches: Vec<(usize, usize, String)> = Vec::new();
+    if !terms.is_empty() {
+        let mut stream = analyzer.token_stream(text);
+        while let Some(tok) = stream.next() {
+            if terms.contains(&tok.text) {
+                matches.push((tok.offset_from, tok.offset_to, tok.text.clone()));
+            }
+        }
+    }
+    // Pick the window with the most distinct matched terms, then most matches.
+    let (mut start, mut best) = (0usize, (0usize, 0usize));
+    for (i, m) in matches.iter().enumerate() {
+        let window: Vec<&(usize, usize, String)> =
+            matches[i..].iter().take_while(|n| n.1 <= m.0 + width).collect();
+        let distinct: HashSet<&str> = window.iter().map(|n| n.2.as_str()).collect();
+        let key = (distinct.len(), window.len());
+        if key > best {
+            best = key;
+            start = m.0;
+        }
+    }
+    // Start a little before the first match, on a word boundary.
+    let mut from = start.saturating_sub(width / 4);
+    while from > 0 && !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    if from > 0 {
+        from = text[from..].find(' ').map_or(from, |p| from + p + 1);
+    }
+    let mut to = (from + width).min(text.len());
+    while to < text.len() && !text.is_char_boundary(to) {
+        to += 1;
+    }
+    if to < text.len() {
+        to = text[..to].rfind(' ').filter(|&p| p > from).unwrap_or(to);
+    }
+    let prefix = if from > 0 { "... " } else { "" };
+    let suffix = if to < text.len() { " ..." } else { "" };
+    let snippet = format!("{prefix}{}{suffix}", &text[from..to]);
+    let highlights = matches
+        .iter()
+        .filter(|m| m.0 >= from && m.1 <= to)
+        .map(|m| (m.0 - from + prefix.len(), m.1 - from + prefix.len()))
+        .collect();
+    (snippet, highlights)
+}
+
+/// Reads every stored letter (on each letter's first decision), sorted by id.
+pub fn stored_letters(store: &Store, filters: &Filters) -> Result<Vec<crate::model::Letter>> {
+    let reader = store
+        .index
+        .reader()
+        .map_err(Error::tantivy("cannot read the index"))?;
+    let searcher = reader.searcher();
+    let mut clauses = filters.clauses(&store.fields);
+    clauses.push((
+        Occur::Must,
+        Box::new(tantivy::query::TermQuery::new(
+            Term::from_field_u64(store.fields.decision_index, 1),
+            IndexRecordOption::Basic,
+        )),
+    ));
+    let query = BooleanQuery::new(clauses);
+    let addrs = searcher
+        .search(&query, &tantivy::collector::DocSetCollector)
+        .map_err(Error::tantivy("cannot list letters"))?;
+    let mut letters = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let doc: TantivyDocument = searcher
+            .doc(addr)
+            .map_err(Error::tantivy("cannot read a stored letter"))?;
+        if let Some(letter) = crate::indexer::stored_letter(&doc, &store.fields) {
+            letters.push(letter);
+        }
+    }
+    letters.sort_by(|a, b| a.letter_id.cmp(&b.letter_id));
+    Ok(letters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drug_names_expand_outside_quotes_and_fields() {
+        let e = expand_drug_names("Ambien FDA 35 days");
+        assert!(e.starts_with('('), "{e}");
+        assert!(e.contains("zolpidem") && e.contains("ambien"), "{e}");
+        assert!(e.ends_with(") FDA 35 days"), "{e}");
+        assert_eq!(expand_drug_names("\"ambien use\" -ambien drug:ambien"), "\"ambien use\" -ambien drug:ambien");
+        let e = expand_drug_names("norco");
+        assert!(e.contains("\"hydrocodone acetaminophen\""), "{e}");
+    }
+
+    #[test]
+    fn snippets_highlight_every_matched_word() {
+        let mut analyzer = tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+            .filter(tantivy::tokenizer::LowerCaser)
+            .filter(tantivy::tokenizer::Stemmer::new(tantivy::tokenizer::Language::English))
+            .build();
+        let terms: HashSet<String> = ["short", "term", "insomnia"].iter().map(|s| s.to_string()).collect();
+        let text = "the FDA notes that Ambien is indicated in the short-term management of insomnia, for up to 35 days.";
+        let (s, h) = snippet(text, &terms, &mut analyzer, 220);
+        assert_eq!(s, text);
+        let words: Vec<&str> = h.iter().map(|&(a, b)| &s[a..b]).collect();
+        assert_eq!(words, vec!["short", "term", "insomnia"]);
+    }
+}

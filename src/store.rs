@@ -1,0 +1,169 @@
+//! The index on disk: create, open, check the format version, take the writer.
+//!
+//! An index directory holds tantivy's files and `imr-search.json`, which
+//! records the format version of the documents (from
+//! `index-schema/schema.json`). tantivy's commits are atomic: a crash or a
+//! `kill -9` leaves the last committed state readable.
+
+use crate::error::{Error, Result};
+use crate::schema::{register_tokenizers, Fields, SchemaSpec};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+/// The marker file that says a directory is an imr-search index.
+pub const META_FILE: &str = "imr-search.json";
+
+/// What `imr-search.json` holds.
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    format_version: u32,
+    created_by: String,
+}
+
+/// An open index with its resolved fields.
+pub struct Store {
+    /// The index directory.
+    pub path: PathBuf,
+    /// The tantivy index.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+}
+
+fn format_version() -> Result<u32> {
+    Ok(SchemaSpec::builtin()
+        .map_err(|e| Error::Data(e.to_string()))?
+        .format_version)
+}
+
+impl Store {
+    /// Opens an existing index for reading (or writing).
+    pub fn open(path: &Path) -> Result<Store> {
+        if path.is_file() {
+            return Err(Error::IndexIsFile(path.to_path_buf()));
+        }
+        if !path.exists() {
+            return Err(Error::NoIndex(path.to_path_buf()));
+        }
+        let meta_path = path.join(META_FILE);
+        let text = match std::fs::read_to_string(&meta_path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let empty = std::fs::read_dir(path)
+                    .map(|mut d| d.next().is_none())
+                    .unwrap_or(false);
+                return Err(if empty {
+                    Error::NoIndex(path.to_path_buf())
+                } else {
+                    Error::NotAnIndex(path.to_path_buf())
+                });
+            }
+            Err(e) => return Err(Error::io(format!("cannot read {}", meta_path.display()))(e)),
+        };
+        let meta: Meta =
+            serde_json::from_str(&text).map_err(|_| Error::NotAnIndex(path.to_path_buf()))?;
+        let expected = format_version()?;
+        if meta.format_version != expected {
+            return Err(Error::IndexVersion {
+                path: path.to_path_buf(),
+                found: meta.format_version,
+                expected,
+            });
+        }
+        let dir = MmapDirectory::open(path)
+            .map_err(|e| Error::Data(format!("cannot open index at {}: {e}", path.display())))?;
+        let index = Index::open(dir).map_err(Error::tantivy(format!(
+            "cannot open the index at {} (run `imr-search index --rebuild DIR` if it is damaged)",
+            path.display()
+        )))?;
+        Self::with_index(path, index)
+    }
+
+    /// Opens the index at `path`, creating it if the directory is missing or
+    /// empty; `rebuild` deletes an existing index first.
+    pub fn open_or_create(path: &Path, rebuild: bool) -> Result<Store> {
+        if path.is_file() {
+            return Err(Error::IndexIsFile(path.to_path_buf()));
+        }
+        let has_meta = path.join(META_FILE).exists();
+        if rebuild && has_meta {
+            Self::remove(path)?;
+        } else if has_meta {
+            return Self::open(path);
+        } else if path.exists() {
+            let empty = std::fs::read_dir(path)
+                .map_err(Error::io(format!("cannot read {}", path.display())))?
+                .next()
+                .is_none();
+            if !empty {
+                return Err(Error::NotAnIndex(path.to_path_buf()));
+            }
+        }
+        std::fs::create_dir_all(path)
+            .map_err(Error::io(format!("cannot create the index directory {}", path.display())))?;
+        let spec = SchemaSpec::builtin().map_err(|e| Error::Data(e.to_string()))?;
+        let schema = spec.to_schema().map_err(|e| Error::Data(e.to_string()))?;
+        let dir = MmapDirectory::open(path)
+            .map_err(|e| Error::Data(format!("cannot open index at {}: {e}", path.display())))?;
+        let index = Index::create(dir, schema, Default::default())
+            .map_err(Error::tantivy(format!("cannot create an index in {}", path.display())))?;
+        // The marker goes last: a directory without it is not yet an index.
+        let meta = Meta {
+            format_version: spec.format_version,
+            created_by: format!("imr-search {}", env!("CARGO_PKG_VERSION")),
+        };
+        let tmp = path.join(format!("{META_FILE}.tmp"));
+        let json = serde_json::to_string_pretty(&meta).map_err(|e| Error::Data(e.to_string()))?;
+        std::fs::write(&tmp, json)
+            .and_then(|_| std::fs::rename(&tmp, path.join(META_FILE)))
+            .map_err(Error::io(format!("cannot write {}", path.join(META_FILE).display())))?;
+        Self::with_index(path, index)
+    }
+
+    /// Removes an index directory's contents (only if it is an imr-search index).
+    fn remove(path: &Path) -> Result<()> {
+        // Refuse to rebuild while another process writes.
+        let probe = Self::open(path)?;
+        drop(probe.writer(15_000_000, 1)?);
+        std::fs::remove_dir_all(path)
+            .map_err(Error::io(format!("cannot remove the old index at {}", path.display())))
+    }
+
+    fn with_index(path: &Path, index: Index) -> Result<Store> {
+        register_tokenizers(&index);
+        let fields = Fields::resolve(&index.schema())
+            .map_err(|_| Error::IndexVersion {
+                path: path.to_path_buf(),
+                found: 0,
+                expected: format_version().unwrap_or(0),
+            })?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            index,
+            fields,
+        })
+    }
+
+    /// Takes the single writer, with a total memory budget in bytes.
+    pub fn writer(&self, memory_budget: usize, threads: usize) -> Result<IndexWriter<TantivyDocument>> {
+        let threads = threads.clamp(1, 8);
+        let budget = memory_budget.max(threads * 15_000_000);
+        self.index
+            .writer_with_num_threads(threads, budget)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::Locked(self.path.clone()),
+                tantivy::TantivyError::IoError(io)
+                    if io.kind() == std::io::ErrorKind::PermissionDenied
+                        || io.kind() == std::io::ErrorKind::ReadOnlyFilesystem =>
+                {
+                    Error::Io {
+                        context: format!("cannot write the index at {}", self.path.display()),
+                        source: std::io::Error::new(io.kind(), io.to_string()),
+                    }
+                }
+                other => Error::tantivy(format!("cannot write the index at {}", self.path.display()))(other),
+            })
+    }
+}
