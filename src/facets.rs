@@ -97,7 +97,10 @@ impl FromStr for FacetField {
             .find(|f| f.as_str() == s)
             .ok_or_else(|| {
                 let all: Vec<&str> = FacetField::ALL.iter().map(|f| f.as_str()).collect();
-                format!("unknown facet field '{s}': expected one of {}", all.join(", "))
+                format!(
+                    "unknown facet field '{s}': expected one of {}",
+                    all.join(", ")
+                )
             })
     }
 }
@@ -129,14 +132,15 @@ pub struct FacetResult {
 }
 
 /// Counts `field` over the decisions matching `text` and `filters`.
-pub fn facets(store: &Store, field: FacetField, text: &str, filters: &Filters) -> Result<FacetResult> {
+pub fn facets(
+    store: &Store,
+    field: FacetField,
+    text: &str,
+    filters: &Filters,
+) -> Result<FacetResult> {
     let started = Instant::now();
     let request = build(store, text, filters)?;
-    let reader = store
-        .index
-        .reader()
-        .map_err(Error::tantivy("cannot read the index"))?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let counts = searcher
         .search(&request.query, &FacetCollector { field })
         .map_err(Error::tantivy("facet count failed"))?;
@@ -206,7 +210,11 @@ impl Collector for FacetCollector {
     type Fruit = Counts;
     type Child = FacetSegment;
 
-    fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
+    fn for_segment(
+        &self,
+        _ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
         let ff = segment.fast_fields();
         let values = if self.field.numeric() {
             Values::Num(ff.u64(self.field.column())?)

@@ -90,7 +90,11 @@ enum Parsed {
 }
 
 /// Runs an index job; `stop` is set by a Ctrl-C handler.
-pub fn index(opts: &IndexOptions, progress: &dyn Progress, stop: &AtomicBool) -> Result<IndexSummary> {
+pub fn index(
+    opts: &IndexOptions,
+    progress: &dyn Progress,
+    stop: &AtomicBool,
+) -> Result<IndexSummary> {
     let started = Instant::now();
     let mut summary = IndexSummary::default();
     let (files, walk_failures) = find_letters(&opts.inputs);
@@ -111,7 +115,10 @@ pub fn index(opts: &IndexOptions, progress: &dyn Progress, stop: &AtomicBool) ->
         match first_path.get(&id) {
             Some(first) => summary.failed.push(Failure {
                 path: path.clone(),
-                reason: format!("duplicate letter id '{id}' (already indexed from {})", first.display()),
+                reason: format!(
+                    "duplicate letter id '{id}' (already indexed from {})",
+                    first.display()
+                ),
             }),
             None => {
                 first_path.insert(id, path);
@@ -146,7 +153,10 @@ pub fn index(opts: &IndexOptions, progress: &dyn Progress, stop: &AtomicBool) ->
                 }),
                 Parsed::Letter(letter, hash) => {
                     if known.contains_key(&letter.letter_id) {
-                        writer.delete_term(Term::from_field_text(fields.letter_id, &letter.letter_id));
+                        writer.delete_term(Term::from_field_text(
+                            fields.letter_id,
+                            &letter.letter_id,
+                        ));
                     }
                     for w in &letter.warnings {
                         summary.warnings.push((path.to_path_buf(), w.clone()));
@@ -198,7 +208,10 @@ pub fn find_letters(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Failure>) {
             });
             continue;
         }
-        for entry in walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
                 Ok(e) => {
                     let is_txt = e
@@ -210,7 +223,10 @@ pub fn find_letters(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Failure>) {
                     }
                 }
                 Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| input.clone());
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| input.clone());
                     let reason = if e.loop_ancestor().is_some() {
                         "symbolic link loop: skipped".to_string()
                     } else if let Some(io) = e.io_error() {
@@ -231,23 +247,22 @@ pub fn find_letters(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Failure>) {
 /// Letter id → content hash of every letter already in the index, read from
 /// fast columns (no stored documents are loaded).
 fn known_hashes(store: &Store) -> Result<HashMap<String, String>> {
-    let reader = store
-        .index
-        .reader()
-        .map_err(Error::tantivy("cannot read the index"))?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let mut known = HashMap::new();
     for segment in searcher.segment_readers() {
         let ff = segment.fast_fields();
         let (Some(ids), Some(hashes)) = (
-            ff.str("letter_id").map_err(Error::tantivy("cannot read letter ids"))?,
-            ff.str("letter_hash").map_err(Error::tantivy("cannot read letter hashes"))?,
+            ff.str("letter_id")
+                .map_err(Error::tantivy("cannot read letter ids"))?,
+            ff.str("letter_hash")
+                .map_err(Error::tantivy("cannot read letter hashes"))?,
         ) else {
             continue;
         };
         let (mut id, mut hash) = (String::new(), String::new());
         for doc in segment.doc_ids_alive() {
-            let (Some(i), Some(h)) = (ids.term_ords(doc).next(), hashes.term_ords(doc).next()) else {
+            let (Some(i), Some(h)) = (ids.term_ords(doc).next(), hashes.term_ords(doc).next())
+            else {
                 continue;
             };
             if ids.ord_to_str(i, &mut id).is_ok() && hashes.ord_to_str(h, &mut hash).is_ok() {
@@ -279,15 +294,23 @@ fn read_limited(path: &Path, max_bytes: u64) -> std::result::Result<Vec<u8>, Let
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
-        return Err(LetterError::Unreadable(std::io::Error::other("is a directory")));
+        return Err(LetterError::Unreadable(std::io::Error::other(
+            "is a directory",
+        )));
     }
     if meta.len() > max_bytes {
-        return Err(LetterError::TooLarge { size: meta.len(), limit: max_bytes });
+        return Err(LetterError::TooLarge {
+            size: meta.len(),
+            limit: max_bytes,
+        });
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(max_bytes + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max_bytes {
-        return Err(LetterError::TooLarge { size: bytes.len() as u64, limit: max_bytes });
+        return Err(LetterError::TooLarge {
+            size: bytes.len() as u64,
+            limit: max_bytes,
+        });
     }
     Ok(bytes)
 }

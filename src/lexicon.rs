@@ -58,9 +58,12 @@ pub struct Lexicon {
     entries: Vec<DrugEntry>,
     /// Every lower-case name to what it refers to.
     names: HashMap<String, NameRef>,
-    /// All names as one alternation, longest first, on word boundaries.
-    matcher: Regex,
-    categories: Vec<(Category, Regex)>,
+    /// All names as one alternation, longest first, on word boundaries;
+    /// compiled on first use (queries only need `names`).
+    matcher: OnceLock<Regex>,
+    /// Category patterns as written; compiled on first use.
+    category_rows: Vec<(Category, String)>,
+    categories: OnceLock<Vec<(Category, Regex)>>,
 }
 
 static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
@@ -179,19 +182,6 @@ impl Lexicon {
             }
             entries.push(entry);
         }
-        let mut all: Vec<&String> = names.keys().collect();
-        all.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        let alternation = all
-            .iter()
-            .map(|n| regex::escape(n))
-            .collect::<Vec<_>>()
-            .join("|");
-        // Names end at a non-word character; `Tylenol #3` ends in a digit.
-        let matcher = RegexBuilder::new(&format!(r"(?i)(?:^|[^\w])({alternation})(?:$|[^\w])"))
-            .size_limit(64 << 20)
-            .build()
-            .map_err(|e| bad("drugs.tsv", 0, e.to_string()))?;
-
         let mut cats = Vec::new();
         for (n, line) in categories.lines().enumerate() {
             if line.trim().is_empty() || line.starts_with('#') {
@@ -207,17 +197,42 @@ impl Lexicon {
             let category: Category = cat.parse().map_err(|e: crate::model::UnknownValue| {
                 bad("categories.tsv", n + 1, e.to_string())
             })?;
-            let re = RegexBuilder::new(pattern.trim())
-                .case_insensitive(true)
-                .build()
+            // Check the syntax now (cheap); compile on first use.
+            regex_syntax::Parser::new()
+                .parse(pattern.trim())
                 .map_err(|e| bad("categories.tsv", n + 1, e.to_string()))?;
-            cats.push((category, re));
+            cats.push((category, pattern.trim().to_string()));
         }
         Ok(Lexicon {
             entries,
             names,
-            matcher,
-            categories: cats,
+            matcher: OnceLock::new(),
+            category_rows: cats,
+            categories: OnceLock::new(),
+        })
+    }
+
+    /// One regex over every name, longest first (leftmost-first semantics
+    /// make `Ultram ER` win over `Ultram`).
+    fn build_matcher(names: &HashMap<String, NameRef>) -> Result<Regex, regex::Error> {
+        let mut all: Vec<&String> = names.keys().collect();
+        all.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        let alternation = all
+            .iter()
+            .map(|n| regex::escape(n))
+            .collect::<Vec<_>>()
+            .join("|");
+        // Names end at a non-word character; `Tylenol #3` ends in a digit.
+        RegexBuilder::new(&format!(r"(?i)(?:^|[^\w])({alternation})(?:$|[^\w])"))
+            .size_limit(64 << 20)
+            .build()
+    }
+
+    fn matcher(&self) -> &Regex {
+        self.matcher.get_or_init(|| {
+            // Escaped literals always compile; a unit test builds it from the
+            // shipped data.
+            Self::build_matcher(&self.names).expect("drug name matcher compiles")
         })
     }
 
@@ -285,6 +300,16 @@ impl Lexicon {
             };
         }
         self.categories
+            .get_or_init(|| {
+                self.category_rows
+                    .iter()
+                    .filter_map(|(c, p)| {
+                        let re = RegexBuilder::new(p).case_insensitive(true).build();
+                        // The syntax was checked in `from_tsv`.
+                        re.ok().map(|re| (*c, re))
+                    })
+                    .collect()
+            })
             .iter()
             .find(|(_, re)| re.is_match(item))
             .map_or(Category::Other, |(c, _)| *c)
@@ -327,7 +352,7 @@ impl Lexicon {
         let mut out = Vec::new();
         let mut at = 0;
         while at < item.len() {
-            let Some(c) = self.matcher.captures_at(item, at) else {
+            let Some(c) = self.matcher().captures_at(item, at) else {
                 break;
             };
             let Some(m) = c.get(1) else { break };

@@ -4,13 +4,16 @@
 //! Data flows one way: bytes → [`repair`] (repaired text) → [`letter`]
 //! (parsed [`model::Letter`]) → index documents → query and facet results.
 
-pub mod letter;
-pub mod lexicon;
-pub mod model;
-pub mod repair;
-pub mod schema;
+pub mod app;
+pub mod config;
 pub mod error;
 pub mod facets;
 pub mod indexer;
+pub mod letter;
+pub mod lexicon;
+pub mod model;
+pub mod output;
+pub mod repair;
+pub mod schema;
 pub mod search;
 pub mod store;

@@ -51,38 +51,70 @@ impl Filters {
 
     /// One clause per filtered field (OR of its values).
     fn clauses(&self, f: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
-        let lexicon = Lexicon::builtin();
         let lower = |s: &str| s.trim().to_lowercase();
         let text = |field, values: Vec<String>| -> Option<(Occur, Box<dyn Query>)> {
             if values.is_empty() {
                 return None;
             }
             let terms = values.iter().map(|v| Term::from_field_text(field, v));
-            Some((Occur::Must, Box::new(TermSetQuery::new(terms)) as Box<dyn Query>))
+            Some((
+                Occur::Must,
+                Box::new(TermSetQuery::new(terms)) as Box<dyn Query>,
+            ))
         };
         let numbers = |field, values: Vec<u64>| -> Option<(Occur, Box<dyn Query>)> {
             if values.is_empty() {
                 return None;
             }
             let terms = values.into_iter().map(|v| Term::from_field_u64(field, v));
-            Some((Occur::Must, Box::new(TermSetQuery::new(terms)) as Box<dyn Query>))
+            Some((
+                Occur::Must,
+                Box::new(TermSetQuery::new(terms)) as Box<dyn Query>,
+            ))
         };
         let drugs = self
             .drugs
             .iter()
             .map(|d| {
-                lexicon
+                Lexicon::builtin()
                     .canonical_generic(d)
                     .map_or_else(|| lower(d), str::to_string)
             })
             .collect();
         [
-            text(f.outcome, self.outcomes.iter().map(|o| o.as_str().to_string()).collect()),
+            text(
+                f.outcome,
+                self.outcomes
+                    .iter()
+                    .map(|o| o.as_str().to_string())
+                    .collect(),
+            ),
             text(f.drug, drugs),
-            text(f.drug_class, self.drug_classes.iter().map(|c| c.as_str().to_string()).collect()),
-            text(f.category, self.categories.iter().map(|c| c.as_str().to_string()).collect()),
-            text(f.specialty, self.specialties.iter().map(|s| lower(s)).collect()),
-            text(f.source, self.sources.iter().map(|s| s.as_str().to_lowercase()).collect()),
+            text(
+                f.drug_class,
+                self.drug_classes
+                    .iter()
+                    .map(|c| c.as_str().to_string())
+                    .collect(),
+            ),
+            text(
+                f.category,
+                self.categories
+                    .iter()
+                    .map(|c| c.as_str().to_string())
+                    .collect(),
+            ),
+            text(
+                f.specialty,
+                self.specialties.iter().map(|s| lower(s)).collect(),
+            ),
+            text(
+                f.source,
+                self.sources
+                    .iter()
+                    .map(|s| s.as_str().to_lowercase())
+                    .collect(),
+            ),
             numbers(f.page, self.pages.iter().map(|&p| u64::from(p)).collect()),
             text(f.state, self.states.iter().map(|s| lower(s)).collect()),
             numbers(f.year, self.years.iter().map(|&y| u64::from(y)).collect()),
@@ -110,12 +142,15 @@ pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
     let text_query = if text.trim().is_empty() {
         None
     } else {
-        let mut parser = QueryParser::for_index(&store.index, vec![f.rationale, f.item, f.case_summary]);
+        let mut parser =
+            QueryParser::for_index(&store.index, vec![f.rationale, f.item, f.case_summary]);
         parser.set_field_boost(f.rationale, 2.0);
         parser.set_field_boost(f.item, 1.5);
         parser.set_field_boost(f.case_summary, 1.0);
         let expanded = expand_drug_names(text);
-        let q = parser.parse_query(&expanded).map_err(|e| Error::Query(describe(&e, text)))?;
+        let q = parser
+            .parse_query(&expanded)
+            .map_err(|e| Error::Query(describe(&e, text)))?;
         Some(q)
     };
     let mut clauses = filters.clauses(f);
@@ -235,14 +270,16 @@ pub struct SearchResult {
 }
 
 /// Runs a query: exact total, hits ordered by score, letter id, decision index.
-pub fn search(store: &Store, text: &str, filters: &Filters, limit: usize, offset: usize) -> Result<SearchResult> {
+pub fn search(
+    store: &Store,
+    text: &str,
+    filters: &Filters,
+    limit: usize,
+    offset: usize,
+) -> Result<SearchResult> {
     let started = Instant::now();
     let request = build(store, text, filters)?;
-    let reader = store
-        .index
-        .reader()
-        .map_err(Error::tantivy("cannot read the index"))?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let wanted = offset.saturating_add(limit);
     let total = searcher
         .search(&request.query, &Count)
@@ -277,7 +314,12 @@ pub fn search(store: &Store, text: &str, filters: &Filters, limit: usize, offset
             .doc(addr)
             .map_err(Error::tantivy("cannot read a stored decision"))?;
         let f = &store.fields;
-        let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let get = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
         let rationale = get(f.rationale);
         let (snippet, highlights) = snippet(&rationale, &terms, &mut analyzer, 220);
         hits.push(Hit {
@@ -302,7 +344,11 @@ pub fn search(store: &Store, text: &str, filters: &Filters, limit: usize, offset
 
 /// Top `wanted` by score, widened until the score at the cut differs, so
 /// that ties are broken by letter id and not by where tantivy stored them.
-fn top_by_score(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+fn top_by_score(
+    searcher: &Searcher,
+    query: &dyn Query,
+    wanted: usize,
+) -> Result<Vec<(f32, String, u64, DocAddress)>> {
     let mut n = wanted + 1;
     loop {
         let top = searcher
@@ -317,12 +363,19 @@ fn top_by_score(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result
 }
 
 /// Filter-only requests: every score is equal, so order by letter id.
-fn top_by_letter(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+fn top_by_letter(
+    searcher: &Searcher,
+    query: &dyn Query,
+    wanted: usize,
+) -> Result<Vec<(f32, String, u64, DocAddress)>> {
     // A letter has at most a handful of decisions: widen past the last id.
     let mut n = wanted + 8;
     loop {
         let top: Vec<(Option<String>, DocAddress)> = searcher
-            .search(query, &TopDocs::with_limit(n).order_by_string_fast_field("letter_id", Order::Asc))
+            .search(
+                query,
+                &TopDocs::with_limit(n).order_by_string_fast_field("letter_id", Order::Asc),
+            )
             .map_err(Error::tantivy("search failed"))?;
         let complete = top.len() < n || top[n - 1].0 != top[wanted - 1].0;
         if complete {
@@ -334,7 +387,10 @@ fn top_by_letter(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Resul
 }
 
 /// Adds letter id and decision index (from fast columns) to each hit.
-fn with_keys(searcher: &Searcher, top: Vec<(f32, DocAddress)>) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+fn with_keys(
+    searcher: &Searcher,
+    top: Vec<(f32, DocAddress)>,
+) -> Result<Vec<(f32, String, u64, DocAddress)>> {
     let mut out = Vec::with_capacity(top.len());
     let mut id = String::new();
     for (score, addr) in top {
@@ -352,7 +408,12 @@ fn with_keys(searcher: &Searcher, top: Vec<(f32, DocAddress)>) -> Result<Vec<(f3
             ids.ord_to_str(ord, &mut id)
                 .map_err(Error::io("cannot read a letter id"))?;
         }
-        out.push((score, id.clone(), index.first(addr.doc_id).unwrap_or(0), addr));
+        out.push((
+            score,
+            id.clone(),
+            index.first(addr.doc_id).unwrap_or(0),
+            addr,
+        ));
     }
     Ok(out)
 }
@@ -392,8 +453,10 @@ pub fn snippet(
     // Pick the window with the most distinct matched terms, then most matches.
     let (mut start, mut best) = (0usize, (0usize, 0usize));
     for (i, m) in matches.iter().enumerate() {
-        let window: Vec<&(usize, usize, String)> =
-            matches[i..].iter().take_while(|n| n.1 <= m.0 + width).collect();
+        let window: Vec<&(usize, usize, String)> = matches[i..]
+            .iter()
+            .take_while(|n| n.1 <= m.0 + width)
+            .collect();
         let distinct: HashSet<&str> = window.iter().map(|n| n.2.as_str()).collect();
         let key = (distinct.len(), window.len());
         if key > best {
@@ -429,11 +492,7 @@ pub fn snippet(
 
 /// Reads every stored letter (on each letter's first decision), sorted by id.
 pub fn stored_letters(store: &Store, filters: &Filters) -> Result<Vec<crate::model::Letter>> {
-    let reader = store
-        .index
-        .reader()
-        .map_err(Error::tantivy("cannot read the index"))?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let mut clauses = filters.clauses(&store.fields);
     clauses.push((
         Occur::Must,
@@ -469,18 +528,28 @@ mod tests {
         assert!(e.starts_with('('), "{e}");
         assert!(e.contains("zolpidem") && e.contains("ambien"), "{e}");
         assert!(e.ends_with(") FDA 35 days"), "{e}");
-        assert_eq!(expand_drug_names("\"ambien use\" -ambien drug:ambien"), "\"ambien use\" -ambien drug:ambien");
+        assert_eq!(
+            expand_drug_names("\"ambien use\" -ambien drug:ambien"),
+            "\"ambien use\" -ambien drug:ambien"
+        );
         let e = expand_drug_names("norco");
         assert!(e.contains("\"hydrocodone acetaminophen\""), "{e}");
     }
 
     #[test]
     fn snippets_highlight_every_matched_word() {
-        let mut analyzer = tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
-            .filter(tantivy::tokenizer::LowerCaser)
-            .filter(tantivy::tokenizer::Stemmer::new(tantivy::tokenizer::Language::English))
-            .build();
-        let terms: HashSet<String> = ["short", "term", "insomnia"].iter().map(|s| s.to_string()).collect();
+        let mut analyzer = tantivy::tokenizer::TextAnalyzer::builder(
+            tantivy::tokenizer::SimpleTokenizer::default(),
+        )
+        .filter(tantivy::tokenizer::LowerCaser)
+        .filter(tantivy::tokenizer::Stemmer::new(
+            tantivy::tokenizer::Language::English,
+        ))
+        .build();
+        let terms: HashSet<String> = ["short", "term", "insomnia"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let text = "the FDA notes that Ambien is indicated in the short-term management of insomnia, for up to 35 days.";
         let (s, h) = snippet(text, &terms, &mut analyzer, 220);
         assert_eq!(s, text);

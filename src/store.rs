@@ -101,14 +101,17 @@ impl Store {
                 return Err(Error::NotAnIndex(path.to_path_buf()));
             }
         }
-        std::fs::create_dir_all(path)
-            .map_err(Error::io(format!("cannot create the index directory {}", path.display())))?;
+        std::fs::create_dir_all(path).map_err(Error::io(format!(
+            "cannot create the index directory {}",
+            path.display()
+        )))?;
         let spec = SchemaSpec::builtin().map_err(|e| Error::Data(e.to_string()))?;
         let schema = spec.to_schema().map_err(|e| Error::Data(e.to_string()))?;
         let dir = MmapDirectory::open(path)
             .map_err(|e| Error::Data(format!("cannot open index at {}: {e}", path.display())))?;
-        let index = Index::create(dir, schema, Default::default())
-            .map_err(Error::tantivy(format!("cannot create an index in {}", path.display())))?;
+        let index = Index::create(dir, schema, Default::default()).map_err(Error::tantivy(
+            format!("cannot create an index in {}", path.display()),
+        ))?;
         // The marker goes last: a directory without it is not yet an index.
         let meta = Meta {
             format_version: spec.format_version,
@@ -118,7 +121,10 @@ impl Store {
         let json = serde_json::to_string_pretty(&meta).map_err(|e| Error::Data(e.to_string()))?;
         std::fs::write(&tmp, json)
             .and_then(|_| std::fs::rename(&tmp, path.join(META_FILE)))
-            .map_err(Error::io(format!("cannot write {}", path.join(META_FILE).display())))?;
+            .map_err(Error::io(format!(
+                "cannot write {}",
+                path.join(META_FILE).display()
+            )))?;
         Self::with_index(path, index)
     }
 
@@ -127,18 +133,19 @@ impl Store {
         // Refuse to rebuild while another process writes.
         let probe = Self::open(path)?;
         drop(probe.writer(15_000_000, 1)?);
-        std::fs::remove_dir_all(path)
-            .map_err(Error::io(format!("cannot remove the old index at {}", path.display())))
+        std::fs::remove_dir_all(path).map_err(Error::io(format!(
+            "cannot remove the old index at {}",
+            path.display()
+        )))
     }
 
     fn with_index(path: &Path, index: Index) -> Result<Store> {
         register_tokenizers(&index);
-        let fields = Fields::resolve(&index.schema())
-            .map_err(|_| Error::IndexVersion {
-                path: path.to_path_buf(),
-                found: 0,
-                expected: format_version().unwrap_or(0),
-            })?;
+        let fields = Fields::resolve(&index.schema()).map_err(|_| Error::IndexVersion {
+            path: path.to_path_buf(),
+            found: 0,
+            expected: format_version().unwrap_or(0),
+        })?;
         Ok(Store {
             path: path.to_path_buf(),
             index,
@@ -146,8 +153,27 @@ impl Store {
         })
     }
 
+    /// A searcher over the last commit. No reload thread or file watcher:
+    /// every command is one short process.
+    pub fn searcher(&self) -> Result<tantivy::Searcher> {
+        let reader: tantivy::IndexReader = self
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map_err(Error::tantivy(format!(
+                "cannot read the index at {}",
+                self.path.display()
+            )))?;
+        Ok(reader.searcher())
+    }
+
     /// Takes the single writer, with a total memory budget in bytes.
-    pub fn writer(&self, memory_budget: usize, threads: usize) -> Result<IndexWriter<TantivyDocument>> {
+    pub fn writer(
+        &self,
+        memory_budget: usize,
+        threads: usize,
+    ) -> Result<IndexWriter<TantivyDocument>> {
         let threads = threads.clamp(1, 8);
         let budget = memory_budget.max(threads * 15_000_000);
         self.index
@@ -163,7 +189,10 @@ impl Store {
                         source: std::io::Error::new(io.kind(), io.to_string()),
                     }
                 }
-                other => Error::tantivy(format!("cannot write the index at {}", self.path.display()))(other),
+                other => Error::tantivy(format!(
+                    "cannot write the index at {}",
+                    self.path.display()
+                ))(other),
             })
     }
 }
