@@ -131,13 +131,13 @@ pub struct FilterArgs {
     #[arg(long, value_name = "SOURCE")]
     pub source: Vec<Source>,
     /// Guideline page cited by the IMR reviewer; a letter citing 74-80 matches 78
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub page: Vec<u32>,
     /// Reviewer licensure state, any case (repeatable)
     #[arg(long, value_name = "NAME")]
     pub state: Vec<String>,
     /// Year of injury (YYYY)
-    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(u32).range(1900..=2100))]
+    #[arg(long, value_name = "YYYY", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1900..=2100))]
     pub year: Vec<u32>,
     /// One letter's decisions only (repeatable)
     #[arg(long, value_name = "LETTER_ID")]

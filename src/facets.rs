@@ -127,7 +127,7 @@ pub struct FacetResult {
     pub total: u64,
     /// In-process time in milliseconds.
     pub took_ms: f64,
-    /// Sorted by count, highest first, then value.
+    /// Sorted by count, highest first, then value; `(none)` last.
     pub buckets: Vec<Bucket>,
 }
 
@@ -155,15 +155,20 @@ pub fn facets(
         })
         .collect();
     let numeric = field.numeric();
+    // By count, then value; the `(none)` bucket always comes last.
     buckets.sort_by(|a, b| {
-        b.count.cmp(&a.count).then_with(|| {
-            if numeric {
-                let n = |v: &str| v.parse::<u64>().unwrap_or(u64::MAX);
-                n(&a.value).cmp(&n(&b.value))
-            } else {
-                a.value.cmp(&b.value)
-            }
-        })
+        let none = |x: &Bucket| x.value == NONE_VALUE;
+        none(a)
+            .cmp(&none(b))
+            .then_with(|| b.count.cmp(&a.count))
+            .then_with(|| {
+                if numeric {
+                    let n = |v: &str| v.parse::<u64>().unwrap_or(u64::MAX);
+                    n(&a.value).cmp(&n(&b.value))
+                } else {
+                    a.value.cmp(&b.value)
+                }
+            })
     });
     Ok(FacetResult {
         field: field.as_str().to_string(),

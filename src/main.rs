@@ -42,11 +42,12 @@ fn progress_bar(show: bool) -> Bar {
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
-        Err(e) => {
-            // --help and --version exit 0; usage errors exit 2.
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: print in full, exit 0.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::SUCCESS;
         }
+        Err(e) => return fail(&usage_line(&e), 2),
     };
     let quiet = matches!(&args.command, cli::Cmd::Index(a) if a.quiet);
     let command = match args.into_command() {
@@ -92,6 +93,32 @@ fn main() -> ExitCode {
         }
         Err(e) => fail(&e.to_string(), e.exit_code()),
     }
+}
+
+/// Clap's usage error as one line: what is wrong, its tip, where help is.
+fn usage_line(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let lines: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    // What is wrong: the lines before the tip or the usage.
+    let what: Vec<&str> = lines
+        .iter()
+        .take_while(|l| {
+            !l.starts_with("tip:") && !l.starts_with("Usage:") && !l.starts_with("For more")
+        })
+        .copied()
+        .collect();
+    let what = what.join(" ");
+    let what = what.trim_start_matches("error: ");
+    let tip = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("tip: "))
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
+    format!("{what}{tip}; run `imr-search --help` for usage")
 }
 
 fn fail(message: &str, code: i32) -> ExitCode {

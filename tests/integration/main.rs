@@ -2,6 +2,7 @@
 //! of `sample-data/`. One test binary (faster to build and link), one module
 //! per concern.
 
+mod cli;
 mod golden;
 mod harness;
 mod robustness;
