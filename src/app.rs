@@ -85,7 +85,7 @@ fn index(c: IndexConfig, env: &mut Env<'_>) -> Result<i32> {
         threads: c.threads,
         max_bytes: c.max_bytes,
         memory_budget: c.memory_budget,
-        commit_every: 20_000,
+        commit_every: c.commit_every,
     };
     let summary = indexer::index(&opts, env.progress, env.stop)?;
     let err = &mut *env.err;

@@ -107,6 +107,9 @@ pub struct IndexArgs {
     /// Writer memory budget in MB (bounded whatever the corpus size)
     #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=8192))]
     pub memory_mb: u64,
+    /// Commit after this many new or changed letters (crash-safety granularity)
+    #[arg(long, value_name = "N", default_value_t = 20_000, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub commit_every: u64,
 }
 
 /// Filters shared by query, facets and export.
@@ -260,6 +263,7 @@ impl Cli {
                     quiet: a.quiet,
                     max_bytes: a.max_bytes,
                     memory_budget: (a.memory_mb as usize) << 20,
+                    commit_every: a.commit_every as usize,
                 })
             }
             Cmd::Query(a) => {

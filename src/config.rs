@@ -38,6 +38,8 @@ pub struct IndexConfig {
     pub max_bytes: u64,
     /// Writer memory budget in bytes.
     pub memory_budget: usize,
+    /// Commit after this many new or changed letters.
+    pub commit_every: usize,
 }
 
 /// `query TEXT`

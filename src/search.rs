@@ -147,6 +147,7 @@ pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
         parser.set_field_boost(f.rationale, 2.0);
         parser.set_field_boost(f.item, 1.5);
         parser.set_field_boost(f.case_summary, 1.0);
+        check_nesting(text)?;
         let expanded = expand_drug_names(text);
         let q = parser
             .parse_query(&expanded)
@@ -167,13 +168,41 @@ pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
     Ok(Request { text_query, query })
 }
 
+/// Parentheses nested deeper than this are refused: tantivy's recursive
+/// parser would overflow the stack long before a person writes 64 levels.
+pub const MAX_NESTING: usize = 64;
+
+/// Refuses absurdly nested parentheses before they reach the parser.
+fn check_nesting(text: &str) -> Result<()> {
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_NESTING {
+        return Err(Error::Query(format!(
+            "parentheses nested {deepest} deep (at most {MAX_NESTING}): simplify the query"
+        )));
+    }
+    Ok(())
+}
+
 /// One line for a query the parser refused.
 fn describe(e: &tantivy::query::QueryParserError, text: &str) -> String {
     use tantivy::query::QueryParserError as E;
     let quotes = text.matches('"').count();
     match e {
         _ if quotes % 2 == 1 => "unbalanced quote: close the \"phrase\"".to_string(),
-        E::SyntaxError(s) => format!("syntax error ({s}): check parentheses, quotes and operators"),
+        E::SyntaxError(_) => format!(
+            "syntax error in '{text}': check parentheses, quotes and operators (a trailing AND, OR or -)"
+        ),
         E::FieldDoesNotExist(name) => format!(
             "unknown field '{name}': use item, rationale, case_summary, drug, drug_brand, drug_class, category, outcome, source, specialty, state, letter_id"
         ),
@@ -220,6 +249,9 @@ pub fn expand_drug_names(text: &str) -> String {
                     })
                     .filter(|n| !n.is_empty())
                     .collect();
+                let mut names = names;
+                names.sort_unstable();
+                names.dedup();
                 out.push('(');
                 out.push_str(&names.join(" OR "));
                 out.push(')');

@@ -130,9 +130,18 @@ impl Store {
 
     /// Removes an index directory's contents (only if it is an imr-search index).
     fn remove(path: &Path) -> Result<()> {
-        // Refuse to rebuild while another process writes.
-        let probe = Self::open(path)?;
-        drop(probe.writer(15_000_000, 1)?);
+        // Refuse to rebuild while another process writes. The old index may
+        // be of another format version or damaged: only its lock matters.
+        let old = MmapDirectory::open(path)
+            .ok()
+            .and_then(|dir| Index::open(dir).ok());
+        if let Some(index) = old {
+            let writer: tantivy::Result<IndexWriter<TantivyDocument>> =
+                index.writer_with_num_threads(1, 15_000_000);
+            if let Err(tantivy::TantivyError::LockFailure(..)) = writer {
+                return Err(Error::Locked(path.to_path_buf()));
+            }
+        }
         std::fs::remove_dir_all(path).map_err(Error::io(format!(
             "cannot remove the old index at {}",
             path.display()

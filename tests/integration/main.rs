@@ -4,5 +4,6 @@
 
 mod cli;
 mod golden;
+mod hardening;
 mod harness;
 mod robustness;
