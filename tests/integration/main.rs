@@ -3,6 +3,7 @@
 //! per concern.
 
 mod cli;
+mod corpus;
 mod golden;
 mod hardening;
 mod harness;
