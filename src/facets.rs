@@ -11,7 +11,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Instant;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// The value decisions without one are counted under.
@@ -202,11 +202,18 @@ enum Values {
 /// Per-segment state: counts by term ordinal (strings) or value (numbers).
 pub struct FacetSegment {
     values: Values,
+    /// For single-valued columns: the ordinal column, read a block at a time.
+    single: Option<Column<u64>>,
+    outcome_ords: Option<Column<u64>>,
+    buf_value: Vec<Option<u64>>,
+    buf_outcome: Vec<Option<u64>>,
     /// Outcome column and which ordinal means overturned.
     outcome: Option<StrColumn>,
     overturned_ord: Option<u64>,
     by_ord: Vec<[u64; 2]>,
     by_num: HashMap<u64, [u64; 2]>,
+    /// Dense counts for numbers up to the column's maximum (if small).
+    dense: Vec<[u64; 2]>,
     none: [u64; 2],
     total: u64,
 }
@@ -240,7 +247,23 @@ impl Collector for FacetCollector {
             Values::Str(Some(c)) => c.num_terms(),
             _ => 0,
         };
+        let single = match &values {
+            Values::Str(Some(c)) if c.ords().get_cardinality() != Cardinality::Multivalued => {
+                Some(c.ords().clone())
+            }
+            Values::Num(c) if c.get_cardinality() != Cardinality::Multivalued => Some(c.clone()),
+            _ => None,
+        };
+        let dense = match &values {
+            Values::Num(c) if c.max_value() < 10_000 => vec![[0, 0]; c.max_value() as usize + 1],
+            _ => Vec::new(),
+        };
         Ok(FacetSegment {
+            dense,
+            single,
+            outcome_ords: outcome.as_ref().map(|c| c.ords().clone()),
+            buf_value: Vec::new(),
+            buf_outcome: Vec::new(),
             values,
             outcome,
             overturned_ord,
@@ -269,8 +292,56 @@ impl Collector for FacetCollector {
     }
 }
 
+impl FacetSegment {
+    fn count(&mut self, value: Option<u64>, side: usize) {
+        let Some(v) = value else {
+            self.none[side] += 1;
+            return;
+        };
+        match &self.values {
+            Values::Str(_) => {
+                if let Some(slot) = self.by_ord.get_mut(v as usize) {
+                    slot[side] += 1;
+                }
+            }
+            Values::Num(_) => self.count_num(v, side),
+        }
+    }
+
+    /// Numbers (pages, years) count in a dense table when small.
+    fn count_num(&mut self, v: u64, side: usize) {
+        match self.dense.get_mut(v as usize) {
+            Some(slot) => slot[side] += 1,
+            None => self.by_num.entry(v).or_insert([0, 0])[side] += 1,
+        }
+    }
+}
+
 impl SegmentCollector for FacetSegment {
     type Fruit = Counts;
+
+    /// Single-valued columns (drug, class, category, outcome, year) are read
+    /// a block of documents at a time: the hot path of `facets --by drug`.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let (Some(single), Some(outcome)) = (self.single.clone(), self.outcome_ords.clone()) else {
+            for &doc in docs {
+                self.collect(doc, 0.0);
+            }
+            return;
+        };
+        self.total += docs.len() as u64;
+        self.buf_value.resize(docs.len(), None);
+        self.buf_outcome.resize(docs.len(), None);
+        single.first_vals(docs, &mut self.buf_value);
+        outcome.first_vals(docs, &mut self.buf_outcome);
+        let overturned = self.overturned_ord;
+        for i in 0..docs.len() {
+            let side =
+                usize::from(self.buf_outcome[i].is_some() && self.buf_outcome[i] == overturned);
+            let value = self.buf_value[i];
+            self.count(value, side);
+        }
+    }
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
@@ -302,8 +373,11 @@ impl SegmentCollector for FacetSegment {
                         continue;
                     }
                     last = Some(v);
-                    self.by_num.entry(v).or_insert([0, 0])[side] += 1;
                     any = true;
+                    match self.dense.get_mut(v as usize) {
+                        Some(slot) => slot[side] += 1,
+                        None => self.by_num.entry(v).or_insert([0, 0])[side] += 1,
+                    }
                 }
             }
         }
@@ -315,16 +389,25 @@ impl SegmentCollector for FacetSegment {
     fn harvest(self) -> Counts {
         let mut by_value: HashMap<String, [u64; 2]> = HashMap::new();
         if let Values::Str(Some(col)) = &self.values {
-            let mut s = String::new();
-            for (ord, counts) in self.by_ord.iter().enumerate() {
-                if counts[0] + counts[1] == 0 {
-                    continue;
-                }
-                if col.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
-                    let slot = by_value.entry(s.clone()).or_insert([0, 0]);
-                    slot[0] += counts[0];
-                    slot[1] += counts[1];
-                }
+            // One sequential pass over the dictionary for all counted
+            // ordinals (ord_to_str per ordinal re-reads a block each time).
+            let ords: Vec<u64> = (0..self.by_ord.len() as u64)
+                .filter(|&o| self.by_ord[o as usize] != [0, 0])
+                .collect();
+            let mut names = Vec::with_capacity(ords.len());
+            let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                names.push(String::from_utf8_lossy(bytes).into_owned());
+            });
+            for (ord, name) in ords.iter().zip(names) {
+                let counts = self.by_ord[*ord as usize];
+                let slot = by_value.entry(name).or_insert([0, 0]);
+                slot[0] += counts[0];
+                slot[1] += counts[1];
+            }
+        }
+        for (v, counts) in self.dense.iter().enumerate() {
+            if *counts != [0, 0] {
+                by_value.insert(v.to_string(), *counts);
             }
         }
         for (v, counts) in self.by_num {

@@ -313,13 +313,7 @@ pub fn search(
     let request = build(store, text, filters)?;
     let searcher = store.searcher()?;
     let wanted = offset.saturating_add(limit);
-    let total = searcher
-        .search(&request.query, &Count)
-        .map_err(Error::tantivy("search failed"))?;
-    let wanted = wanted.min(total);
-    let mut ranked: Vec<(f32, String, u64, DocAddress)> = if wanted == 0 {
-        Vec::new()
-    } else if request.text_query.is_some() {
+    let (total, mut ranked) = if request.text_query.is_some() {
         top_by_score(&searcher, &request.query, wanted)?
     } else {
         top_by_letter(&searcher, &request.query, wanted)?
@@ -374,49 +368,48 @@ pub fn search(
     })
 }
 
-/// Top `wanted` by score, widened until the score at the cut differs, so
+/// The exact count and the top `wanted` by score, in one pass over the
+/// matches; widened (another pass) only when the score at the cut ties, so
 /// that ties are broken by letter id and not by where tantivy stored them.
-fn top_by_score(
-    searcher: &Searcher,
-    query: &dyn Query,
-    wanted: usize,
-) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+fn top_by_score(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result<(usize, Ranked)> {
     let mut n = wanted + 1;
     loop {
-        let top = searcher
-            .search(query, &TopDocs::with_limit(n).order_by_score())
+        let (total, top) = searcher
+            .search(query, &(Count, TopDocs::with_limit(n).order_by_score()))
             .map_err(Error::tantivy("search failed"))?;
-        let complete = top.len() < n || top[n - 1].0 < top[wanted - 1].0;
+        let complete = wanted == 0 || top.len() < n || top[n - 1].0 < top[wanted - 1].0;
         if complete {
-            return with_keys(searcher, top);
+            return Ok((total, with_keys(searcher, top)?));
         }
         n = n.saturating_mul(2);
     }
 }
 
 /// Filter-only requests: every score is equal, so order by letter id.
-fn top_by_letter(
-    searcher: &Searcher,
-    query: &dyn Query,
-    wanted: usize,
-) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+fn top_by_letter(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result<(usize, Ranked)> {
     // A letter has at most a handful of decisions: widen past the last id.
     let mut n = wanted + 8;
     loop {
-        let top: Vec<(Option<String>, DocAddress)> = searcher
+        let (total, top): (usize, Vec<(Option<String>, DocAddress)>) = searcher
             .search(
                 query,
-                &TopDocs::with_limit(n).order_by_string_fast_field("letter_id", Order::Asc),
+                &(
+                    Count,
+                    TopDocs::with_limit(n).order_by_string_fast_field("letter_id", Order::Asc),
+                ),
             )
             .map_err(Error::tantivy("search failed"))?;
-        let complete = top.len() < n || top[n - 1].0 != top[wanted - 1].0;
+        let complete = wanted == 0 || top.len() < n || top[n - 1].0 != top[wanted - 1].0;
         if complete {
             let scored = top.into_iter().map(|(_, a)| (0.0, a)).collect();
-            return with_keys(searcher, scored);
+            return Ok((total, with_keys(searcher, scored)?));
         }
         n = n.saturating_mul(2);
     }
 }
+
+/// Hits with their sort keys: score, letter id, decision index, address.
+type Ranked = Vec<(f32, String, u64, DocAddress)>;
 
 /// Adds letter id and decision index (from fast columns) to each hit.
 fn with_keys(
