@@ -7,4 +7,5 @@ mod corpus;
 mod golden;
 mod hardening;
 mod harness;
+mod mappings;
 mod robustness;
