@@ -91,8 +91,10 @@ def ensure_tools():
         cmd = ["apt-get", "install", "-y", "-q"] + [pkgs[m] for m in missing]
         if os.geteuid() != 0:
             cmd = ["sudo"] + cmd
-        subprocess.run(["apt-get", "update", "-q"] if os.geteuid() == 0 else ["sudo", "apt-get", "update", "-q"], check=False)
-        subprocess.run(cmd, check=True)
+        update = ["apt-get", "update", "-q"] if os.geteuid() == 0 else ["sudo", "apt-get", "update", "-q"]
+        # Package manager chatter goes to stderr: stdout is the report.
+        subprocess.run(update, check=False, stdout=sys.stderr)
+        subprocess.run(cmd, check=True, stdout=sys.stderr, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
 def percentile(values, p):
