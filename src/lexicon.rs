@@ -7,6 +7,7 @@
 //! module reads the drug, strength, quantity and refills from them.
 
 use crate::model::{Category, Drug, DrugClass};
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
@@ -58,9 +59,9 @@ pub struct Lexicon {
     entries: Vec<DrugEntry>,
     /// Every lower-case name to what it refers to.
     names: HashMap<String, NameRef>,
-    /// All names as one alternation, longest first, on word boundaries;
-    /// compiled on first use (queries only need `names`).
-    matcher: OnceLock<Regex>,
+    /// All names in one Aho-Corasick automaton (leftmost-longest, ASCII
+    /// case-insensitive); built on first use (queries only need `names`).
+    matcher: OnceLock<(AhoCorasick, Vec<String>)>,
     /// Category patterns as written; compiled on first use.
     category_rows: Vec<(Category, String)>,
     categories: OnceLock<Vec<(Category, Regex)>>,
@@ -212,27 +213,19 @@ impl Lexicon {
         })
     }
 
-    /// One regex over every name, longest first (leftmost-first semantics
-    /// make `Ultram ER` win over `Ultram`).
-    fn build_matcher(names: &HashMap<String, NameRef>) -> Result<Regex, regex::Error> {
-        let mut all: Vec<&String> = names.keys().collect();
-        all.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        let alternation = all
-            .iter()
-            .map(|n| regex::escape(n))
-            .collect::<Vec<_>>()
-            .join("|");
-        // Names end at a non-word character; `Tylenol #3` ends in a digit.
-        RegexBuilder::new(&format!(r"(?i)(?:^|[^\w])({alternation})(?:$|[^\w])"))
-            .size_limit(64 << 20)
-            .build()
-    }
-
-    fn matcher(&self) -> &Regex {
+    /// One automaton over every name; leftmost-longest makes `Ultram ER`
+    /// win over `Ultram`.
+    fn matcher(&self) -> &(AhoCorasick, Vec<String>) {
         self.matcher.get_or_init(|| {
-            // Escaped literals always compile; a unit test builds it from the
-            // shipped data.
-            Self::build_matcher(&self.names).expect("drug name matcher compiles")
+            let mut names: Vec<String> = self.names.keys().cloned().collect();
+            names.sort();
+            let ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&names)
+                // Plain literals always build; a unit test builds it from the shipped data.
+                .expect("drug name automaton builds");
+            (ac, names)
         })
     }
 
@@ -348,19 +341,22 @@ impl Lexicon {
     }
 
     /// Every drug name in the item, in order: (start, end, what it names).
+    /// A name counts only on word boundaries: `Soma` is not in `somatic`.
     fn find_names(&self, item: &str) -> Vec<(usize, usize, NameRef)> {
+        let (ac, names) = self.matcher();
+        let bytes = item.as_bytes();
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
         let mut out = Vec::new();
-        let mut at = 0;
-        while at < item.len() {
-            let Some(c) = self.matcher().captures_at(item, at) else {
-                break;
-            };
-            let Some(m) = c.get(1) else { break };
-            if let Some(r) = self.names.get(&normalize(m.as_str())) {
-                out.push((m.start(), m.end(), *r));
+        for m in ac.find_iter(item) {
+            let before_ok = m.start() == 0 || !is_word(bytes[m.start() - 1]);
+            let after_ok = m.end() == bytes.len() || !is_word(bytes[m.end()]);
+            let last_is_word = is_word(bytes[m.end() - 1]);
+            // `Tylenol #3` ends in a digit: the boundary rule still applies.
+            if before_ok && (after_ok || !last_is_word) {
+                if let Some(r) = self.names.get(&names[m.pattern().as_usize()]) {
+                    out.push((m.start(), m.end(), *r));
+                }
             }
-            // The boundary character after a name may start the next one.
-            at = m.end();
         }
         out
     }

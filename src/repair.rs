@@ -164,6 +164,11 @@ fn clean_line(line: &str) -> String {
 
 /// `Page 2 of 5`, `Page 3`, `- 4 -` alone on a line.
 fn is_page_marker(line: &str) -> bool {
+    // Most lines are long or start otherwise: decide without allocating.
+    let first = line.as_bytes().first().copied().unwrap_or(b' ');
+    if line.len() > 24 || !matches!(first, b'P' | b'p' | b'-') {
+        return false;
+    }
     let words: Vec<&str> = line.split_whitespace().collect();
     let is_num = |w: &str| !w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit());
     match words.as_slice() {

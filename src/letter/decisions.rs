@@ -25,6 +25,16 @@ static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("label regex")
 });
 
+/// The label a line starts with, if any (a colon within the first 60 bytes
+/// is checked before the regex runs).
+fn label(line: &str) -> Option<regex::Captures<'_>> {
+    let head = &line.as_bytes()[..line.len().min(60)];
+    if !head.contains(&b':') {
+        return None;
+    }
+    LABEL.captures(line)
+}
+
 /// Lines after the last block that are not part of its rationale: the
 /// letters' closing matter.
 static TRAILER: LazyLock<Regex> = LazyLock::new(|| {
@@ -67,10 +77,14 @@ pub fn blocks(lines: &[String]) -> Vec<RawDecision> {
     // Find the outcome lines and where each item begins.
     let mut starts: Vec<(usize, usize, Outcome)> = Vec::new(); // (item start, outcome line, outcome)
     for (i, line) in lines.iter().enumerate() {
+        // Cheap test first: only lines ending in the outcome word can match.
+        if !ends_with_outcome(line) {
+            continue;
+        }
         let Some(c) = OUTCOME_LINE.captures(line) else {
             continue;
         };
-        if LABEL.is_match(line) {
+        if label(line).is_some() {
             continue;
         }
         let outcome = if c[2].eq_ignore_ascii_case("upheld") {
@@ -105,6 +119,15 @@ pub fn blocks(lines: &[String]) -> Vec<RawDecision> {
     out
 }
 
+/// `...:  Upheld`, `...: Overturned.`: the line ends in an outcome word.
+fn ends_with_outcome(line: &str) -> bool {
+    let bare = line.trim_end_matches(['.', ' ']).as_bytes();
+    let ends = |word: &[u8]| {
+        bare.len() >= word.len() && bare[bare.len() - word.len()..].eq_ignore_ascii_case(word)
+    };
+    ends(b"upheld") || ends(b"overturned")
+}
+
 /// Joins `shoulder (12 sessions):` / `Upheld` back into one line.
 fn merge_split_outcomes(lines: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
@@ -133,7 +156,7 @@ fn item_start(lines: &[String], outcome_line: usize, floor: usize, head_empty: b
     while start > floor && taken < MAX_ITEM_LINES {
         let prev = &lines[start - 1];
         let ends_sentence = prev.ends_with(['.', ':', '?', '!']) || prev.ends_with(".\"");
-        if prev.is_empty() || ends_sentence || LABEL.is_match(prev) || is_heading(prev) {
+        if prev.is_empty() || ends_sentence || label(prev).is_some() || is_heading(prev) {
             break;
         }
         start -= 1;
@@ -159,7 +182,7 @@ fn parts(item: String, outcome: Outcome, body: &[String], is_last: bool) -> RawD
         if is_last && TRAILER.is_match(line) {
             break;
         }
-        if let Some(c) = LABEL.captures(line) {
+        if let Some(c) = label(line) {
             let part = if c.get(1).is_some() {
                 Part::Claims
             } else if c.get(2).is_some() {
