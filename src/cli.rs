@@ -105,7 +105,7 @@ pub struct IndexArgs {
     #[arg(long, value_name = "BYTES", default_value_t = imr_search::letter::DEFAULT_MAX_BYTES)]
     pub max_bytes: u64,
     /// Writer memory budget in MB (bounded whatever the corpus size)
-    #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=8192))]
+    #[arg(long, value_name = "MB", default_value_t = 512, value_parser = clap::value_parser!(u64).range(32..=8192))]
     pub memory_mb: u64,
     /// Commit after this many new or changed letters (crash-safety granularity)
     #[arg(long, value_name = "N", default_value_t = 20_000, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
