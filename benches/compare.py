@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUERIES = [
     ("word: ambien", ["ambien"], "ambien", "", ["-i", "-w", "ambien"]),
     ("word: medically (in most decisions)", ["medically"], "medically", "", ["-i", "-w", "medically"]),
-    ("word: gastroenteritis (rare)", ["gastroenteritis"], "gastroenteritis", "", ["-i", "-w", "gastroenteritis"]),
+    ("word: antalgic (rare)", ["antalgic"], "antalgic", "", ["-i", "-w", "antalgic"]),
     ("phrase: \"functional improvement\"", ['"functional improvement"'], '"functional improvement"', "", ["-i", "functional improvement"]),
     ("phrase: \"epidural steroid injection\"", ['"epidural steroid injection"'], '"epidural steroid injection"', "", ["-i", "epidural steroid injection"]),
     ("phrase: \"short-term\"", ['"short-term"'], '"short term"', "", ["-i", "short-term"]),

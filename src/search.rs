@@ -314,7 +314,7 @@ pub fn search(
     let searcher = store.searcher()?;
     let wanted = offset.saturating_add(limit);
     let (total, mut ranked) = if request.text_query.is_some() {
-        top_by_score(&searcher, &request.query, wanted)?
+        top_by_score(&searcher, &request.query, wanted, text.contains('"'))?
     } else {
         top_by_letter(&searcher, &request.query, wanted)?
     };
@@ -368,15 +368,41 @@ pub fn search(
     })
 }
 
-/// The exact count and the top `wanted` by score, in one pass over the
-/// matches; widened (another pass) only when the score at the cut ties, so
-/// that ties are broken by letter id and not by where tantivy stored them.
-fn top_by_score(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result<(usize, Ranked)> {
+/// The exact count and the top `wanted` by score; widened (another pass)
+/// only when the score at the cut ties, so that ties are broken by letter id
+/// and not by where tantivy stored them.
+fn top_by_score(
+    searcher: &Searcher,
+    query: &dyn Query,
+    wanted: usize,
+    has_phrase: bool,
+) -> Result<(usize, Ranked)> {
+    // Counting apart lets tantivy answer the count from document
+    // frequencies where it can, and lets top-k scoring skip blocks (WAND);
+    // a combined collector would have to visit and score every match. A
+    // phrase must check positions in every candidate either way: one pass.
+    let mut counted = if has_phrase {
+        None
+    } else {
+        Some(
+            query
+                .count(searcher)
+                .map_err(Error::tantivy("count failed"))?,
+        )
+    };
     let mut n = wanted + 1;
     loop {
-        let (total, top) = searcher
-            .search(query, &(Count, TopDocs::with_limit(n).order_by_score()))
-            .map_err(Error::tantivy("search failed"))?;
+        let top = match counted {
+            Some(_) => searcher.search(query, &TopDocs::with_limit(n).order_by_score()),
+            None => searcher
+                .search(query, &(Count, TopDocs::with_limit(n).order_by_score()))
+                .map(|(count, top)| {
+                    counted = Some(count);
+                    top
+                }),
+        }
+        .map_err(Error::tantivy("search failed"))?;
+        let total = counted.unwrap_or(0);
         let complete = wanted == 0 || top.len() < n || top[n - 1].0 < top[wanted - 1].0;
         if complete {
             return Ok((total, with_keys(searcher, top)?));
