@@ -7,7 +7,7 @@
 //! crash loses at most the work since the last commit and a re-run finishes it.
 
 use crate::error::{Error, Result};
-use crate::letter::{self, LetterError};
+use crate::letter;
 use crate::model::Letter;
 use crate::schema::Fields;
 use crate::store::Store;
@@ -274,7 +274,7 @@ fn known_hashes(store: &Store) -> Result<HashMap<String, String>> {
 }
 
 fn read_and_parse(path: &Path, max_bytes: u64, known: &HashMap<String, String>) -> Parsed {
-    let bytes = match read_limited(path, max_bytes) {
+    let bytes = match letter::read_bytes(path, max_bytes) {
         Ok(b) => b,
         Err(e) => return Parsed::Failed(e.to_string()),
     };
@@ -287,32 +287,6 @@ fn read_and_parse(path: &Path, max_bytes: u64, known: &HashMap<String, String>) 
         Ok(letter) => Parsed::Letter(Box::new(letter), hash),
         Err(e) => Parsed::Failed(e.to_string()),
     }
-}
-
-fn read_limited(path: &Path, max_bytes: u64) -> std::result::Result<Vec<u8>, LetterError> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if meta.is_dir() {
-        return Err(LetterError::Unreadable(std::io::Error::other(
-            "is a directory",
-        )));
-    }
-    if meta.len() > max_bytes {
-        return Err(LetterError::TooLarge {
-            size: meta.len(),
-            limit: max_bytes,
-        });
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max_bytes + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(LetterError::TooLarge {
-            size: bytes.len() as u64,
-            limit: max_bytes,
-        });
-    }
-    Ok(bytes)
 }
 
 /// The tantivy documents of one letter: one per decision, letter fields on each.

@@ -91,6 +91,13 @@ static SUMMARY_BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Reads and parses one letter file, refusing files over `max_bytes`.
 pub fn parse_file(path: &Path, max_bytes: u64) -> Result<Letter, LetterError> {
+    let bytes = read_bytes(path, max_bytes)?;
+    parse_bytes(&bytes, &path.to_string_lossy())
+}
+
+/// Reads a letter file's bytes, refusing directories and files over
+/// `max_bytes` (never reading more than that, even if the file grows).
+pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, LetterError> {
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
@@ -105,7 +112,6 @@ pub fn parse_file(path: &Path, max_bytes: u64) -> Result<Letter, LetterError> {
         });
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // The size may change under us: never read more than the limit.
     file.take(max_bytes + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max_bytes {
         return Err(LetterError::TooLarge {
@@ -113,7 +119,7 @@ pub fn parse_file(path: &Path, max_bytes: u64) -> Result<Letter, LetterError> {
             limit: max_bytes,
         });
     }
-    parse_bytes(&bytes, &path.to_string_lossy())
+    Ok(bytes)
 }
 
 /// Parses a letter from raw bytes; `source_path` names it in the result and
