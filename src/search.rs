@@ -230,6 +230,17 @@ pub fn expand_drug_names(text: &str) -> String {
             && !word.contains(':')
             && !word.ends_with(')')
             && !matches!(word, "AND" | "OR" | "NOT");
+        // `drug:ambien` filters on the canonical generic, like `--drug ambien`.
+        if !in_quotes {
+            if let Some(name) = word.strip_prefix("drug:").filter(|n| !n.starts_with('"')) {
+                if let Some(generic) = lexicon.canonical_generic(name) {
+                    out.push_str(&format!("drug:\"{generic}\""));
+                    out.push_str(tail);
+                    in_quotes ^= tail.matches('"').count() % 2 == 1;
+                    continue;
+                }
+            }
+        }
         match lexicon.canonical_generic(word).filter(|_| bare) {
             Some(generic) => {
                 let names: Vec<String> = lexicon
@@ -581,8 +592,13 @@ mod tests {
         assert!(e.ends_with(") FDA 35 days"), "{e}");
         assert_eq!(
             expand_drug_names("\"ambien use\" -ambien drug:ambien"),
-            "\"ambien use\" -ambien drug:ambien"
+            "\"ambien use\" -ambien drug:\"zolpidem\""
         );
+        assert_eq!(
+            expand_drug_names("drug:norco"),
+            "drug:\"hydrocodone/acetaminophen\""
+        );
+        assert_eq!(expand_drug_names("drug:unobtainium"), "drug:unobtainium");
         let e = expand_drug_names("norco");
         assert!(e.contains("\"hydrocodone acetaminophen\""), "{e}");
     }
