@@ -64,6 +64,10 @@ impl Store {
         };
         let meta: Meta =
             serde_json::from_str(&text).map_err(|_| Error::NotAnIndex(path.to_path_buf()))?;
+        if !path.join("meta.json").exists() {
+            // Created, but stopped before its first commit.
+            return Err(Error::NoIndex(path.to_path_buf()));
+        }
         let expected = format_version()?;
         if meta.format_version != expected {
             return Err(Error::IndexVersion {
@@ -88,11 +92,14 @@ impl Store {
             return Err(Error::IndexIsFile(path.to_path_buf()));
         }
         let has_meta = path.join(META_FILE).exists();
+        // The marker is written before tantivy's first commit: a run killed
+        // in between leaves a marker without `meta.json`, an empty index.
+        let created = path.join("meta.json").exists();
         if rebuild && has_meta {
             Self::remove(path)?;
-        } else if has_meta {
+        } else if has_meta && created {
             return Self::open(path);
-        } else if path.exists() {
+        } else if path.exists() && !has_meta {
             let empty = std::fs::read_dir(path)
                 .map_err(Error::io(format!("cannot read {}", path.display())))?
                 .next()
@@ -107,12 +114,8 @@ impl Store {
         )))?;
         let spec = SchemaSpec::builtin().map_err(|e| Error::Data(e.to_string()))?;
         let schema = spec.to_schema().map_err(|e| Error::Data(e.to_string()))?;
-        let dir = MmapDirectory::open(path)
-            .map_err(|e| Error::Data(format!("cannot open index at {}: {e}", path.display())))?;
-        let index = Index::create(dir, schema, Default::default()).map_err(Error::tantivy(
-            format!("cannot create an index in {}", path.display()),
-        ))?;
-        // The marker goes last: a directory without it is not yet an index.
+        // The marker goes first: it is what makes `--rebuild` allowed to
+        // delete this directory, whatever happens next.
         let meta = Meta {
             format_version: spec.format_version,
             created_by: format!("imr-search {}", env!("CARGO_PKG_VERSION")),
@@ -125,6 +128,11 @@ impl Store {
                 "cannot write {}",
                 path.join(META_FILE).display()
             )))?;
+        let dir = MmapDirectory::open(path)
+            .map_err(|e| Error::Data(format!("cannot open index at {}: {e}", path.display())))?;
+        let index = Index::create(dir, schema, Default::default()).map_err(Error::tantivy(
+            format!("cannot create an index in {}", path.display()),
+        ))?;
         Self::with_index(path, index)
     }
 

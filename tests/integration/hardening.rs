@@ -340,3 +340,21 @@ fn a_read_only_index_directory_is_a_clear_error() {
     );
     assert_eq!(err.lines().count(), 1);
 }
+
+#[test]
+fn a_run_killed_before_its_first_commit_leaves_an_index_that_a_rerun_completes() {
+    let dir = Dir::new();
+    let letters = dir.with_samples();
+    // What a run killed right after creating the index directory leaves:
+    // the marker, and no tantivy commit yet.
+    dir.write(
+        "index/imr-search.json",
+        "{\"format_version\": 1, \"created_by\": \"imr-search\"}",
+    );
+    let query = dir.run(&["query", "norco"]);
+    assert_eq!(query.status.code(), Some(1));
+    assert!(stderr(&query).contains("no index at"), "{}", stderr(&query));
+    let rerun = dir.ok(&["index", letters.to_str().unwrap(), "--quiet"]);
+    assert!(rerun.contains("indexed: 7"), "{rerun}");
+    assert_eq!(total(&dir), 25);
+}
