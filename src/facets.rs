@@ -143,7 +143,12 @@ pub fn facets(
     let searcher = store.searcher()?;
     let counts = searcher
         .search(&request.query, &FacetCollector { field })
-        .map_err(Error::tantivy("facet count failed"))?;
+        .map_err(|e| match e {
+            tantivy::TantivyError::FieldNotFound(field) => {
+                Error::Query(format!("unknown field '{field}' in the query"))
+            }
+            other => Error::tantivy("facet count failed")(other),
+        })?;
     let mut buckets: Vec<Bucket> = counts
         .by_value
         .into_iter()

@@ -168,6 +168,19 @@ pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
     Ok(Request { text_query, query })
 }
 
+/// A failure while running a query: a field the parser let through but the
+/// index lacks (`TO:*`) is the user's query, not a runtime failure.
+fn run_error(context: &'static str) -> impl Fn(tantivy::TantivyError) -> Error {
+    move |e| {
+        match e {
+        tantivy::TantivyError::FieldNotFound(field) => Error::Query(format!(
+            "unknown field '{field}': use item, rationale, case_summary, drug, drug_brand, drug_class, category, outcome, source, specialty, state, letter_id"
+        )),
+        other => Error::tantivy(context)(other),
+    }
+    }
+}
+
 /// Parentheses nested deeper than this are refused: tantivy's recursive
 /// parser would overflow the stack long before a person writes 64 levels.
 pub const MAX_NESTING: usize = 64;
@@ -395,11 +408,7 @@ fn top_by_score(
     let mut counted = if has_phrase {
         None
     } else {
-        Some(
-            query
-                .count(searcher)
-                .map_err(Error::tantivy("count failed"))?,
-        )
+        Some(query.count(searcher).map_err(run_error("count failed"))?)
     };
     let mut n = wanted + 1;
     loop {
@@ -412,7 +421,7 @@ fn top_by_score(
                     top
                 }),
         }
-        .map_err(Error::tantivy("search failed"))?;
+        .map_err(run_error("search failed"))?;
         let total = counted.unwrap_or(0);
         let complete = wanted == 0 || top.len() < n || top[n - 1].0 < top[wanted - 1].0;
         if complete {
@@ -435,7 +444,7 @@ fn top_by_letter(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Resul
                     TopDocs::with_limit(n).order_by_string_fast_field("letter_id", Order::Asc),
                 ),
             )
-            .map_err(Error::tantivy("search failed"))?;
+            .map_err(run_error("search failed"))?;
         let complete = wanted == 0 || top.len() < n || top[n - 1].0 != top[wanted - 1].0;
         if complete {
             let scored = top.into_iter().map(|(_, a)| (0.0, a)).collect();

@@ -257,6 +257,15 @@ fn hostile_queries_are_bounded_or_refused() {
     assert!(stderr(&out).contains("--limit"), "{}", stderr(&out));
     let big: Value = dir.json(&["query", "", "--limit", "10000"]);
     assert_eq!(big["hits"].as_array().unwrap().len(), 25);
+    // A field the query parser lets through but the index lacks (found by
+    // the query property test): a bad query, not a runtime failure.
+    let out = dir.run(&["query", "TO:*"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: invalid query: unknown field 'TO'"),
+        "{}",
+        stderr(&out)
+    );
     // Trailing operators.
     let out = dir.run(&["query", "norco AND"]);
     assert_eq!(out.status.code(), Some(2));

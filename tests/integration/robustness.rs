@@ -113,3 +113,52 @@ fn a_letter_cut_mid_rationale_keeps_its_complete_decisions() {
         letter.warnings
     );
 }
+
+/// An index of the sample letters, built once for the query properties.
+fn sample_store() -> &'static (tempfile::TempDir, imr_search::store::Store) {
+    static STORE: std::sync::OnceLock<(tempfile::TempDir, imr_search::store::Store)> =
+        std::sync::OnceLock::new();
+    STORE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let opts = imr_search::indexer::IndexOptions {
+            inputs: vec![crate::harness::root().join("sample-data")],
+            index_path: dir.path().join("index"),
+            rebuild: false,
+            threads: 1,
+            max_bytes: 1 << 22,
+            memory_budget: 50 << 20,
+            commit_every: 100,
+        };
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        imr_search::indexer::index(&opts, &imr_search::indexer::NoProgress, &stop)
+            .expect("index samples");
+        let store = imr_search::store::Store::open(&dir.path().join("index")).expect("open");
+        (dir, store)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// Any query text either runs or is refused as a bad query: never a
+    /// panic, never another kind of error.
+    #[test]
+    fn any_query_text_runs_or_is_a_query_error(
+        text in "(ambien|norco|zolpidem|\"|\\(|\\)|-|\\+|:|drug:|outcome:|rationale:|item:|AND|OR|NOT| |\\*|~|\\^|\\[|\\]|\\{|\\}|TO|é|\\\\|/|'|[a-z]{1,6}|[0-9]{1,3}){0,16}",
+        limit in 0usize..30,
+        offset in 0usize..30,
+    ) {
+        let (_, store) = sample_store();
+        let filters = imr_search::search::Filters::default();
+        match imr_search::search::search(store, &text, &filters, limit, offset) {
+            Ok(r) => prop_assert!(r.hits.len() <= limit && r.total <= 25),
+            Err(imr_search::error::Error::Query(_)) => {}
+            Err(other) => prop_assert!(false, "{text:?}: {other}"),
+        }
+        match imr_search::facets::facets(store, imr_search::facets::FacetField::Drug, &text, &filters) {
+            Ok(f) => prop_assert_eq!(f.buckets.iter().map(|b| b.count).sum::<u64>(), f.total),
+            Err(imr_search::error::Error::Query(_)) => {}
+            Err(other) => prop_assert!(false, "{text:?}: {other}"),
+        }
+    }
+}
