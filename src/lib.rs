@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! imr-search: parse, index and search California workers' compensation
 //! Independent Medical Review (IMR) final determination letters.
 //!
