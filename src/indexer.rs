@@ -85,7 +85,8 @@ impl Progress for NoProgress {}
 /// The outcome of reading and parsing one file.
 enum Parsed {
     Unchanged,
-    Letter(Box<Letter>, String),
+    /// The letter and its documents, built on the worker thread.
+    Letter(Box<Letter>, Vec<TantivyDocument>),
     Failed(String),
 }
 
@@ -141,7 +142,7 @@ pub fn index(
         let parsed: Vec<(&Path, Parsed)> = pool.install(|| {
             chunk
                 .par_iter()
-                .map(|path| (*path, read_and_parse(path, opts.max_bytes, &known)))
+                .map(|path| (*path, read_and_parse(path, opts.max_bytes, &known, &fields)))
                 .collect()
         });
         for (path, result) in parsed {
@@ -151,7 +152,7 @@ pub fn index(
                     path: path.to_path_buf(),
                     reason,
                 }),
-                Parsed::Letter(letter, hash) => {
+                Parsed::Letter(letter, docs) => {
                     if known.contains_key(&letter.letter_id) {
                         writer.delete_term(Term::from_field_text(
                             fields.letter_id,
@@ -161,7 +162,7 @@ pub fn index(
                     for w in &letter.warnings {
                         summary.warnings.push((path.to_path_buf(), w.clone()));
                     }
-                    for doc in documents(&letter, &hash, &fields) {
+                    for doc in docs {
                         writer
                             .add_document(doc)
                             .map_err(Error::tantivy("cannot add a document"))?;
@@ -273,7 +274,12 @@ fn known_hashes(store: &Store) -> Result<HashMap<String, String>> {
     Ok(known)
 }
 
-fn read_and_parse(path: &Path, max_bytes: u64, known: &HashMap<String, String>) -> Parsed {
+fn read_and_parse(
+    path: &Path,
+    max_bytes: u64,
+    known: &HashMap<String, String>,
+    fields: &Fields,
+) -> Parsed {
     let bytes = match letter::read_bytes(path, max_bytes) {
         Ok(b) => b,
         Err(e) => return Parsed::Failed(e.to_string()),
@@ -284,7 +290,12 @@ fn read_and_parse(path: &Path, max_bytes: u64, known: &HashMap<String, String>) 
         return Parsed::Unchanged;
     }
     match letter::parse_bytes(&bytes, &path.to_string_lossy()) {
-        Ok(letter) => Parsed::Letter(Box::new(letter), hash),
+        Ok(letter) => {
+            // Documents (and the stored letter JSON) are built here, in
+            // parallel, so the writer's feeding loop only hands them over.
+            let docs = documents(&letter, &hash, fields);
+            Parsed::Letter(Box::new(letter), docs)
+        }
         Err(e) => Parsed::Failed(e.to_string()),
     }
 }
