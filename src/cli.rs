@@ -140,11 +140,22 @@ pub struct FilterArgs {
     #[arg(long, value_name = "NAME")]
     pub state: Vec<String>,
     /// Year of injury (YYYY)
-    #[arg(long, value_name = "YYYY", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1900..=2100))]
+    #[arg(long, value_name = "YYYY", allow_negative_numbers = true, value_parser = parse_year)]
     pub year: Vec<u32>,
     /// One letter's decisions only (repeatable)
     #[arg(long, value_name = "LETTER_ID")]
     pub letter: Vec<String>,
+}
+
+/// `--year 2014`; anything else says what a year looks like.
+fn parse_year(s: &str) -> Result<u32, String> {
+    s.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|y| (1900..=2100).contains(y))
+        .ok_or_else(|| {
+            "a year of injury is four digits between 1900 and 2100, e.g. 2014".to_string()
+        })
 }
 
 impl From<FilterArgs> for Filters {

@@ -374,6 +374,14 @@ impl Lexicon {
 
 /// Lower case with runs of white space collapsed.
 fn normalize(name: &str) -> String {
+    // Fast path (almost every name and query word): one allocation.
+    let simple = !name.contains("  ")
+        && !name.starts_with(' ')
+        && !name.ends_with(' ')
+        && !name.contains(['\t', '\n', '\r']);
+    if simple {
+        return name.to_lowercase();
+    }
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

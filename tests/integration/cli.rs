@@ -312,7 +312,10 @@ fn bad_queries_and_flags_exit_2_with_one_line() {
             "invalid value 'maybe'",
         ),
         (&["query", "x", "--page", "-1"], "--page"),
-        (&["query", "x", "--year", "20x5"], "invalid value '20x5'"),
+        (
+            &["query", "x", "--year", "20x5"],
+            "invalid value '20x5' for '--year <YYYY>': a year of injury is four digits",
+        ),
         (&["facets", "--by", "color"], "unknown facet field 'color'"),
     ];
     for (args, message) in cases {
