@@ -29,7 +29,7 @@ impl Style {
         self.paint("2", text)
     }
     fn outcome(&self, outcome: &str) -> String {
-        match outcome {
+        match outcome.trim_end() {
             "overturned" => self.paint("32", outcome),
             _ => self.paint("33", outcome),
         }
@@ -76,9 +76,10 @@ pub fn search(
         snippet.push_str(&h.snippet[at..]);
         writeln!(
             out,
-            "{:>3}. {:<10} {}",
+            "{:>3}. {} {}",
             offset + i + 1,
-            style.outcome(&h.outcome),
+            // Pad before painting: escape codes must not count as width.
+            style.outcome(&format!("{:<10}", h.outcome)),
             style.bold(&h.item)
         )?;
         let drug = h
