@@ -2,7 +2,7 @@
 //! into upheld and overturned, computed from fast columns (no stored
 //! documents are read).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::search::{build, Filters};
 use crate::store::Store;
 use serde::Serialize;
@@ -143,12 +143,7 @@ pub fn facets(
     let searcher = store.searcher()?;
     let counts = searcher
         .search(&request.query, &FacetCollector { field })
-        .map_err(|e| match e {
-            tantivy::TantivyError::FieldNotFound(field) => {
-                Error::Query(format!("unknown field '{field}' in the query"))
-            }
-            other => Error::tantivy("facet count failed")(other),
-        })?;
+        .map_err(crate::search::run_error("facet count failed"))?;
     let mut buckets: Vec<Bucket> = counts
         .by_value
         .into_iter()

@@ -170,11 +170,16 @@ pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
 
 /// A failure while running a query: a field the parser let through but the
 /// index lacks (`TO:*`) is the user's query, not a runtime failure.
-fn run_error(context: &'static str) -> impl Fn(tantivy::TantivyError) -> Error {
+pub(crate) fn run_error(context: &'static str) -> impl Fn(tantivy::TantivyError) -> Error {
     move |e| {
         match e {
         tantivy::TantivyError::FieldNotFound(field) => Error::Query(format!(
             "unknown field '{field}': use item, rationale, case_summary, drug, drug_brand, drug_class, category, outcome, source, specialty, state, letter_id"
+        )),
+        // `rationale:*` asks whether a full-text field exists: tantivy can
+        // only answer that for fast fields.
+        tantivy::TantivyError::SchemaError(msg) => Error::Query(format!(
+            "{msg} `field:*` works on drug, drug_class, category, outcome, source, specialty, state, page, year"
         )),
         other => Error::tantivy(context)(other),
     }

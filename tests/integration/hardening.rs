@@ -266,6 +266,14 @@ fn hostile_queries_are_bounded_or_refused() {
         "{}",
         stderr(&out)
     );
+    let out = dir.run(&["query", "rationale:*"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`field:*` works on drug"),
+        "{}",
+        stderr(&out)
+    );
+    dir.ok(&["query", "drug:*"]);
     // Trailing operators.
     let out = dir.run(&["query", "norco AND"]);
     assert_eq!(out.status.code(), Some(2));
