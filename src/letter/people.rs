@@ -45,7 +45,7 @@ static INJURY: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     let date = dates::DATE_PATTERN;
     [
         Regex::new(&format!(
-            r"(?i)\b(?:injury|injured|injuries)\s+(?:\w+\s+){{0,2}}?(?:of|on|in|dated)\s+({date})"
+            r"(?i)\b(?:injury|injured|injuries)\s+((?:\w+\s+){{0,2}}?)(?:of|on|in|dated)\s+({date})"
         ))
         .expect("injury regex"),
         Regex::new(&format!(
@@ -104,14 +104,26 @@ pub fn patient(summary: &str, header_injury_date: Option<String>) -> Patient {
             });
     }
     patient.injury_date = header_injury_date.or_else(|| {
-        INJURY.iter().find_map(|re| {
-            re.captures_iter(summary).find_map(|c| {
-                c.iter()
-                    .skip(1)
-                    .flatten()
-                    .find_map(|m| dates::to_iso(m.as_str()))
+        let dates_in = |c: regex::Captures<'_>, skip: usize| {
+            c.iter()
+                .skip(skip)
+                .flatten()
+                .find_map(|m| dates::to_iso(m.as_str()))
+        };
+        let [on_date, date_of] = &*INJURY;
+        on_date
+            .captures_iter(summary)
+            // `examined the injured worker on 1/14/15` names the person, not
+            // the injury: skip `injured worker ... on DATE`.
+            .filter(|c| {
+                let next = c.get(1).map_or("", |m| m.as_str());
+                let first = next.split_whitespace().next().unwrap_or("");
+                !["worker", "workers", "employee", "party", "patient"]
+                    .iter()
+                    .any(|w| first.eq_ignore_ascii_case(w))
             })
-        })
+            .find_map(|c| dates_in(c, 2))
+            .or_else(|| date_of.captures_iter(summary).find_map(|c| dates_in(c, 1)))
     });
     patient
 }
@@ -226,6 +238,12 @@ mod tests {
             (p.age, p.sex, p.injury_date.as_deref()),
             (Some(67), Some(Sex::Male), Some("2009-06-05"))
         );
+    }
+
+    #[test]
+    fn the_injured_worker_seen_on_a_date_is_not_the_injury_date() {
+        let p = patient("The injured worker is a 40-year-old male with a 3/5/07 date of injury. A qualified medical evaluator examined the injured worker on 1/14/15.", None);
+        assert_eq!(p.injury_date.as_deref(), Some("2007-03-05"));
     }
 
     #[test]
