@@ -58,13 +58,15 @@ pub fn run(cmd: Command, env: &mut Env<'_>) -> Result<i32> {
                 letters: vec![c.id.clone()],
                 ..Default::default()
             };
-            let letter = crate::search::stored_letters(&store, &filters)?
-                .into_iter()
-                .next()
-                .ok_or_else(|| Error::UnknownLetter {
-                    id: c.id.clone(),
-                    path: c.index_path.clone(),
-                })?;
+            let mut found = None;
+            crate::search::for_each_stored_letter(&store, &filters, |l| {
+                found = Some(l);
+                Ok(())
+            })?;
+            let letter = found.ok_or_else(|| Error::UnknownLetter {
+                id: c.id.clone(),
+                path: c.index_path.clone(),
+            })?;
             if c.json {
                 output::json_line(env.out, &letter)
             } else {
@@ -192,13 +194,14 @@ impl<'a> ExportRecord<'a> {
 
 fn export(c: ExportConfig, env: &mut Env<'_>) -> Result<i32> {
     let store = Store::open(&c.index_path)?;
-    let letters = crate::search::stored_letters(&store, &Default::default())?;
     let crate::config::ExportFormat::Ndjson = c.format;
-    for l in &letters {
+    let out = &mut *env.out;
+    crate::search::for_each_stored_letter(&store, &Default::default(), |l| {
         for d in &l.decisions {
-            output::json_line(env.out, &ExportRecord::new(l, d))
+            output::json_line(out, &ExportRecord::new(&l, d))
                 .map_err(Error::io("cannot write the export"))?;
         }
-    }
+        Ok(())
+    })?;
     Ok(0)
 }

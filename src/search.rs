@@ -566,8 +566,14 @@ pub fn snippet(
     (snippet, highlights)
 }
 
-/// Reads every stored letter (on each letter's first decision), sorted by id.
-pub fn stored_letters(store: &Store, filters: &Filters) -> Result<Vec<crate::model::Letter>> {
+/// Calls `each` with every stored letter matching the filters (a letter is
+/// stored on its first decision), in letter id order, one at a time: only
+/// the ids are held in memory, so exporting a million letters stays small.
+pub fn for_each_stored_letter(
+    store: &Store,
+    filters: &Filters,
+    mut each: impl FnMut(crate::model::Letter) -> Result<()>,
+) -> Result<usize> {
     let searcher = store.searcher()?;
     let mut clauses = filters.clauses(&store.fields);
     clauses.push((
@@ -581,17 +587,40 @@ pub fn stored_letters(store: &Store, filters: &Filters) -> Result<Vec<crate::mod
     let addrs = searcher
         .search(&query, &tantivy::collector::DocSetCollector)
         .map_err(Error::tantivy("cannot list letters"))?;
-    let mut letters = Vec::with_capacity(addrs.len());
+    // Letter ids from the fast column, one column open per segment.
+    let mut by_segment: std::collections::BTreeMap<u32, Vec<DocAddress>> = Default::default();
     for addr in addrs {
+        by_segment.entry(addr.segment_ord).or_default().push(addr);
+    }
+    let mut keyed: Vec<(String, DocAddress)> = Vec::new();
+    for (segment, addrs) in by_segment {
+        let ids = searcher
+            .segment_reader(segment)
+            .fast_fields()
+            .str("letter_id")
+            .map_err(Error::tantivy("cannot read letter ids"))?
+            .ok_or_else(|| Error::Data("the index has no letter_id column".into()))?;
+        for addr in addrs {
+            let mut id = String::new();
+            if let Some(ord) = ids.term_ords(addr.doc_id).next() {
+                ids.ord_to_str(ord, &mut id)
+                    .map_err(Error::io("cannot read a letter id"))?;
+            }
+            keyed.push((id, addr));
+        }
+    }
+    keyed.sort();
+    let mut count = 0;
+    for (_, addr) in keyed {
         let doc: TantivyDocument = searcher
             .doc(addr)
             .map_err(Error::tantivy("cannot read a stored letter"))?;
         if let Some(letter) = crate::indexer::stored_letter(&doc, &store.fields) {
-            letters.push(letter);
+            each(letter)?;
+            count += 1;
         }
     }
-    letters.sort_by(|a, b| a.letter_id.cmp(&b.letter_id));
-    Ok(letters)
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -703,11 +703,10 @@ fn decision(
 type ItemParts = (String, Category, Option<Drug>, &'static str, &'static str);
 
 fn drug_item(rng: &mut Rng, lexicon: &Lexicon) -> ItemParts {
-    let entries: Vec<&DrugEntry> = lexicon.entries().iter().collect();
     if rng.below(100) < 5 {
         return compound_item(rng);
     }
-    let e = entries[rng.below(entries.len() as u64) as usize];
+    let e: &DrugEntry = rng.pick(lexicon.entries());
     let use_brand = !e.brands.is_empty() && rng.below(100) < 60;
     let name = if use_brand {
         e.brands[rng.below(e.brands.len() as u64) as usize].clone()
