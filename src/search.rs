@@ -463,33 +463,38 @@ fn top_by_letter(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Resul
 type Ranked = Vec<(f32, String, u64, DocAddress)>;
 
 /// Adds letter id and decision index (from fast columns) to each hit.
+/// Columns are opened once per segment, not once per hit.
 fn with_keys(
     searcher: &Searcher,
     top: Vec<(f32, DocAddress)>,
 ) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+    type Columns = (tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>);
+    let mut columns: Vec<Option<Columns>> = vec![None; searcher.segment_readers().len()];
     let mut out = Vec::with_capacity(top.len());
-    let mut id = String::new();
     for (score, addr) in top {
-        let segment = searcher.segment_reader(addr.segment_ord);
-        let ff = segment.fast_fields();
-        let ids = ff
-            .str("letter_id")
-            .map_err(Error::tantivy("cannot read letter ids"))?
-            .ok_or_else(|| Error::Data("the index has no letter_id column".into()))?;
-        let index = ff
-            .u64("decision_index")
-            .map_err(Error::tantivy("cannot read decision indexes"))?;
-        id.clear();
+        let slot = columns
+            .get_mut(addr.segment_ord as usize)
+            .ok_or_else(|| Error::Data("a hit names a segment the index lacks".into()))?;
+        if slot.is_none() {
+            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+            let ids = ff
+                .str("letter_id")
+                .map_err(Error::tantivy("cannot read letter ids"))?
+                .ok_or_else(|| Error::Data("the index has no letter_id column".into()))?;
+            let index = ff
+                .u64("decision_index")
+                .map_err(Error::tantivy("cannot read decision indexes"))?;
+            *slot = Some((ids, index));
+        }
+        let Some((ids, index)) = slot.as_ref() else {
+            continue;
+        };
+        let mut id = String::new();
         if let Some(ord) = ids.term_ords(addr.doc_id).next() {
             ids.ord_to_str(ord, &mut id)
                 .map_err(Error::io("cannot read a letter id"))?;
         }
-        out.push((
-            score,
-            id.clone(),
-            index.first(addr.doc_id).unwrap_or(0),
-            addr,
-        ));
+        out.push((score, id, index.first(addr.doc_id).unwrap_or(0), addr));
     }
     Ok(out)
 }
