@@ -17,4 +17,5 @@ pub mod output;
 pub mod repair;
 pub mod schema;
 pub mod search;
+pub mod spread;
 pub mod store;

@@ -218,6 +218,39 @@ fn phrases_and_exclusions() {
 }
 
 #[test]
+fn a_case_summary_word_belongs_to_every_decision_of_its_letter() {
+    let dir = indexed();
+    // "severe scoliosis noted" is in seed 001's case summary and nowhere
+    // else; the summary is indexed once per letter and spread at query time.
+    let summary: QueryOut = dir.json(&["query", "scoliosis"]);
+    assert_eq!(
+        keys(&summary.hits),
+        k(&[("001", 1), ("001", 2), ("001", 3), ("001", 4)])
+    );
+    assert_eq!(summary.total, 4);
+    let first = summary.hits[0].score;
+    assert!(first > 0.0 && summary.hits.iter().all(|h| h.score == first));
+    // "Antiemetics" is only in decision 2's (Compazine) rationale: both
+    // words hold for that decision alone.
+    let both: QueryOut = dir.json(&["query", "scoliosis AND antiemetics"]);
+    assert_eq!(keys(&both.hits), k(&[("001", 2)]));
+    let excluded: QueryOut = dir.json(&["query", "antiemetics -scoliosis"]);
+    assert_eq!(excluded.total, 0);
+    let everything_else: QueryOut = dir.json(&["query", "mtus -scoliosis", "--limit", "100"]);
+    assert!(everything_else.total > 0);
+    assert!(everything_else
+        .hits
+        .iter()
+        .all(|h| !h.letter_id.starts_with("001")));
+    // A user boost reaches inside: same decisions, three times the score.
+    let boosted: QueryOut = dir.json(&["query", "scoliosis^3"]);
+    assert_eq!(keys(&boosted.hits), keys(&summary.hits));
+    assert!((boosted.hits[0].score - 3.0 * first).abs() < 1e-3 * first);
+    let in_field: QueryOut = dir.json(&["query", "case_summary:scoliosis"]);
+    assert_eq!(in_field.total, 4);
+}
+
+#[test]
 fn a_second_run_reports_every_letter_unchanged_and_a_changed_letter_is_replaced() {
     let dir = Dir::new();
     let letters = dir.with_samples();
