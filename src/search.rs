@@ -216,15 +216,38 @@ fn convert(
 /// decision 1 only (see [`crate::spread`]).
 fn route(f: &Fields, query: Box<dyn Query>) -> Box<dyn Query> {
     if let Some(b) = query.downcast_ref::<BooleanQuery>() {
-        let clauses: Vec<(Occur, Box<dyn Query>)> = b
-            .clauses()
-            .iter()
-            .map(|(o, q)| (*o, route(f, q.box_clone())))
-            .collect();
+        // Flattened as tantivy's parser simplifies its own tree (a word's
+        // per-field OR inside the words' OR): one flat OR of term queries
+        // is what lets tantivy skip blocks (block-max WAND) for top-k.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (occur, child) in b.clauses() {
+            let child = route(f, child.box_clone());
+            match child.downcast_ref::<BooleanQuery>() {
+                Some(inner)
+                    if matches!(occur, Occur::Should | Occur::Must)
+                        && inner.clauses().iter().all(|(o, _)| o == occur)
+                        && inner.get_minimum_number_should_match()
+                            == usize::from(*occur == Occur::Should) =>
+                {
+                    clauses.extend(inner.clauses().iter().map(|(o, q)| (*o, q.box_clone())));
+                }
+                _ => clauses.push((*occur, child)),
+            }
+        }
         let minimum = b.get_minimum_number_should_match();
-        return Box::new(BooleanQuery::with_minimum_required_clauses(
-            clauses, minimum,
-        ));
+        let rebuilt = BooleanQuery::new(clauses);
+        return if rebuilt.get_minimum_number_should_match() == minimum {
+            Box::new(rebuilt)
+        } else {
+            Box::new(BooleanQuery::with_minimum_required_clauses(
+                rebuilt
+                    .clauses()
+                    .iter()
+                    .map(|(o, q)| (*o, q.box_clone()))
+                    .collect(),
+                minimum,
+            ))
+        };
     }
     let field = if let Some(t) = query.downcast_ref::<TermQuery>() {
         Some(t.term().field())
