@@ -16,8 +16,9 @@
 use std::fmt;
 use std::sync::Arc;
 use tantivy::columnar::ColumnValues;
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::Field;
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, Term, TERMINATED};
 
 /// The fast column holding each decision's 1-based position in its letter.
 const POSITION_COLUMN: &str = "decision_index";
@@ -50,13 +51,45 @@ impl fmt::Debug for SpreadQuery {
 
 impl Query for SpreadQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(SpreadWeight {
-            inner: self.inner.weight(enable_scoring)?,
-        }))
+        let inner = match enable_scoring.searcher() {
+            Some(searcher) if enable_scoring.is_scoring_enabled() => {
+                let stats = LetterStatistics { searcher };
+                self.inner
+                    .weight(EnableScoring::enabled_from_statistics_provider(
+                        &stats, searcher,
+                    ))?
+            }
+            _ => self.inner.weight(enable_scoring)?,
+        };
+        Ok(Box::new(SpreadWeight { inner }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
         self.inner.query_terms(visitor);
+    }
+}
+
+/// BM25 statistics of a field indexed once per letter: documents are
+/// counted as letters (decision 1s), so a word in every case summary gets
+/// an idf near zero, as when the summary was copied onto every decision,
+/// and the average summary length is over the letters, not the decisions.
+struct LetterStatistics<'a> {
+    searcher: &'a Searcher,
+}
+
+impl Bm25StatisticsProvider for LetterStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        let field = self.searcher.schema().get_field(POSITION_COLUMN)?;
+        let letters = self.searcher.doc_freq(&Term::from_field_u64(field, 1))?;
+        Ok(letters.max(1))
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
     }
 }
 
@@ -313,6 +346,21 @@ mod tests {
             .unwrap();
         assert_eq!(top.len(), 5);
         assert!(top.iter().all(|(s, _)| *s == top[0].0 && *s > 0.0));
+    }
+
+    #[test]
+    fn idf_counts_letters_not_decisions() {
+        // Three letters (six decisions); "x" is on two of them. Over letters
+        // BM25's idf is ln(1 + (3 - 2 + 0.5) / (2 + 0.5)) = ln 1.6; over the
+        // six decisions it would be ln(1 + 4.5 / 2.5) = ln 2.8.
+        let (index, word) = index();
+        let searcher = index.reader().unwrap().searcher();
+        let e = spread(word, "x")
+            .explain(&searcher, DocAddress::new(0, 0))
+            .unwrap()
+            .to_pretty_json();
+        let idf = 1.6f32.ln();
+        assert!(e.contains(&format!("{idf}")), "{e}");
     }
 
     #[test]
