@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use tantivy::indexer::UserOperation;
 use tantivy::schema::Value;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
@@ -154,22 +153,19 @@ pub fn index(
                     reason,
                 }),
                 Parsed::Letter(letter, docs) => {
-                    // One batch per letter: tantivy hands a batch to one
-                    // indexing thread, so the letter's decisions land next
-                    // to each other, in order, as `crate::spread` needs.
-                    let mut ops = Vec::with_capacity(docs.len() + 1);
                     if known.contains_key(&letter.letter_id) {
-                        ops.push(UserOperation::Delete(Term::from_field_text(
+                        writer.delete_term(Term::from_field_text(
                             fields.letter_id,
                             &letter.letter_id,
-                        )));
+                        ));
                     }
-                    ops.extend(docs.into_iter().map(UserOperation::Add));
-                    writer
-                        .run(ops)
-                        .map_err(Error::tantivy("cannot add a letter's documents"))?;
                     for w in &letter.warnings {
                         summary.warnings.push((path.to_path_buf(), w.clone()));
+                    }
+                    for doc in docs {
+                        writer
+                            .add_document(doc)
+                            .map_err(Error::tantivy("cannot add a document"))?;
                     }
                     summary.decisions += letter.decisions.len();
                     summary.indexed += 1;
@@ -304,8 +300,7 @@ fn read_and_parse(
     }
 }
 
-/// The tantivy documents of one letter, one per decision in order: letter
-/// facets on each, the case summary and the stored letter on the first.
+/// The tantivy documents of one letter: one per decision, letter fields on each.
 pub fn documents(letter: &Letter, hash: &str, f: &Fields) -> Vec<TantivyDocument> {
     let year: Option<u64> = letter
         .patient
@@ -326,6 +321,7 @@ pub fn documents(letter: &Letter, hash: &str, f: &Fields) -> Vec<TantivyDocument
             doc.add_u64(f.decision_index, u64::from(d.index));
             doc.add_text(f.item, &d.item);
             doc.add_text(f.rationale, &d.rationale);
+            doc.add_text(f.case_summary, &letter.case_summary);
             doc.add_text(f.outcome, d.outcome.as_str());
             doc.add_text(f.category, d.category.as_str());
             if let Some(drug) = &d.drug {
@@ -357,10 +353,7 @@ pub fn documents(letter: &Letter, hash: &str, f: &Fields) -> Vec<TantivyDocument
             if let Some(y) = year {
                 doc.add_u64(f.year, y);
             }
-            // Letter-level text and the stored letter go on decision 1 only;
-            // queries on the summary are spread to the other decisions.
             if i == 0 {
-                doc.add_text(f.case_summary, &letter.case_summary);
                 doc.add_text(f.letter_json, &letter_json);
             }
             doc

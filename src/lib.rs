@@ -17,5 +17,4 @@ pub mod output;
 pub mod repair;
 pub mod schema;
 pub mod search;
-pub mod spread;
 pub mod store;

@@ -8,17 +8,12 @@ use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::model::{Category, DrugClass, Outcome, Source};
 use crate::schema::{Fields, EN_STEM};
-use crate::spread::SpreadQuery;
 use crate::store::Store;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, QueryParser,
-    QueryParserError, TermQuery, TermSetQuery,
-};
-use tantivy::query_grammar::UserInputAst;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermSetQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
@@ -147,14 +142,16 @@ pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
     let text_query = if text.trim().is_empty() {
         None
     } else {
-        let parser =
+        let mut parser =
             QueryParser::for_index(&store.index, vec![f.rationale, f.item, f.case_summary]);
+        parser.set_field_boost(f.rationale, 2.0);
+        parser.set_field_boost(f.item, 1.5);
+        parser.set_field_boost(f.case_summary, 1.0);
         check_nesting(text)?;
         let expanded = expand_drug_names(text);
-        let ast = tantivy::query_grammar::parse_query(&expanded)
-            .map_err(|_| QueryParserError::SyntaxError(expanded.clone()))
+        let q = parser
+            .parse_query(&expanded)
             .map_err(|e| Error::Query(describe(&e, text)))?;
-        let q = convert(&parser, f, ast).map_err(|e| Error::Query(describe(&e, text)))?;
         Some(q)
     };
     let mut clauses = filters.clauses(f);
@@ -169,107 +166,6 @@ pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
         }
     };
     Ok(Request { text_query, query })
-}
-
-/// How much a match in each text field weighs: the reasoning most, the
-/// item next, the case summary (shared by the letter's decisions) least.
-const RATIONALE_BOOST: f32 = 2.0;
-const ITEM_BOOST: f32 = 1.5;
-
-/// Turns the parsed text into a query. tantivy's parser builds each part;
-/// user boosts (`word^3`) are applied here so that [`route`] can see inside
-/// them (tantivy's `BoostQuery` does not expose what it wraps).
-fn convert(
-    parser: &QueryParser,
-    f: &Fields,
-    ast: UserInputAst,
-) -> std::result::Result<Box<dyn Query>, QueryParserError> {
-    fn has_boost(ast: &UserInputAst) -> bool {
-        match ast {
-            UserInputAst::Boost(..) => true,
-            UserInputAst::Clause(children) => children.iter().any(|(_, c)| has_boost(c)),
-            UserInputAst::Leaf(_) => false,
-        }
-    }
-    match ast {
-        UserInputAst::Boost(inner, boost) => Ok(Box::new(BoostQuery::new(
-            convert(parser, f, *inner)?,
-            boost.into_inner() as f32,
-        ))),
-        UserInputAst::Clause(children) if children.iter().any(|(_, c)| has_boost(c)) => {
-            let mut clauses = Vec::with_capacity(children.len() + 1);
-            for (occur, child) in children {
-                clauses.push((occur.unwrap_or(Occur::Should), convert(parser, f, child)?));
-            }
-            // `-word^2` alone means "everything but", as tantivy's parser has it.
-            if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
-                clauses.push((Occur::Should, Box::new(AllQuery) as Box<dyn Query>));
-            }
-            Ok(Box::new(BooleanQuery::new(clauses)))
-        }
-        other => Ok(route(f, parser.build_query_from_user_input_ast(other)?)),
-    }
-}
-
-/// Weighs each text-field leaf of a parsed query by its field, and spreads
-/// case-summary leaves over the whole letter: the summary is indexed on
-/// decision 1 only (see [`crate::spread`]).
-fn route(f: &Fields, query: Box<dyn Query>) -> Box<dyn Query> {
-    if let Some(b) = query.downcast_ref::<BooleanQuery>() {
-        // Flattened as tantivy's parser simplifies its own tree (a word's
-        // per-field OR inside the words' OR): one flat OR of term queries
-        // is what lets tantivy skip blocks (block-max WAND) for top-k.
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (occur, child) in b.clauses() {
-            let child = route(f, child.box_clone());
-            match child.downcast_ref::<BooleanQuery>() {
-                Some(inner)
-                    if matches!(occur, Occur::Should | Occur::Must)
-                        && inner.clauses().iter().all(|(o, _)| o == occur)
-                        && inner.get_minimum_number_should_match()
-                            == usize::from(*occur == Occur::Should) =>
-                {
-                    clauses.extend(inner.clauses().iter().map(|(o, q)| (*o, q.box_clone())));
-                }
-                _ => clauses.push((*occur, child)),
-            }
-        }
-        let minimum = b.get_minimum_number_should_match();
-        let rebuilt = BooleanQuery::new(clauses);
-        return if rebuilt.get_minimum_number_should_match() == minimum {
-            Box::new(rebuilt)
-        } else {
-            Box::new(BooleanQuery::with_minimum_required_clauses(
-                rebuilt
-                    .clauses()
-                    .iter()
-                    .map(|(o, q)| (*o, q.box_clone()))
-                    .collect(),
-                minimum,
-            ))
-        };
-    }
-    let field = if let Some(t) = query.downcast_ref::<TermQuery>() {
-        Some(t.term().field())
-    } else if let Some(p) = query.downcast_ref::<PhraseQuery>() {
-        Some(p.field())
-    } else if let Some(p) = query.downcast_ref::<PhrasePrefixQuery>() {
-        Some(p.field())
-    } else {
-        let mut fields = HashSet::new();
-        query.query_terms(&mut |t, _| {
-            fields.insert(t.field());
-        });
-        (fields.len() == 1)
-            .then(|| fields.into_iter().next())
-            .flatten()
-    };
-    match field {
-        Some(x) if x == f.rationale => Box::new(BoostQuery::new(query, RATIONALE_BOOST)),
-        Some(x) if x == f.item => Box::new(BoostQuery::new(query, ITEM_BOOST)),
-        Some(x) if x == f.case_summary => Box::new(SpreadQuery::new(query)),
-        _ => query,
-    }
 }
 
 /// A failure while running a query: a field the parser let through but the

@@ -221,7 +221,7 @@ fn phrases_and_exclusions() {
 fn a_case_summary_word_belongs_to_every_decision_of_its_letter() {
     let dir = indexed();
     // "severe scoliosis noted" is in seed 001's case summary and nowhere
-    // else; the summary is indexed once per letter and spread at query time.
+    // else: the letter's summary is searched with each of its decisions.
     let summary: QueryOut = dir.json(&["query", "scoliosis"]);
     assert_eq!(
         keys(&summary.hits),
