@@ -38,6 +38,7 @@ pub fn run(cmd: Command, env: &mut Env<'_>) -> Result<i32> {
                 output::search(env.out, &result, c.offset, env.style)
             }
             .map_err(Error::io("cannot write the results"))?;
+            store.leak();
             Ok(0)
         }
         Command::Facets(c) => {
@@ -49,6 +50,7 @@ pub fn run(cmd: Command, env: &mut Env<'_>) -> Result<i32> {
                 output::facets(env.out, &result, env.style)
             }
             .map_err(Error::io("cannot write the counts"))?;
+            store.leak();
             Ok(0)
         }
         Command::Parse(c) => parse(c, env),

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::schema::{register_tokenizers, Fields, SchemaSpec};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
@@ -30,6 +31,8 @@ pub struct Store {
     pub index: Index,
     /// Field handles.
     pub fields: Fields,
+    /// The searcher over the last commit, opened on first use.
+    searcher: OnceLock<tantivy::Searcher>,
 }
 
 fn format_version() -> Result<u32> {
@@ -167,12 +170,17 @@ impl Store {
             path: path.to_path_buf(),
             index,
             fields,
+            searcher: OnceLock::new(),
         })
     }
 
-    /// A searcher over the last commit. No reload thread or file watcher:
-    /// every command is one short process.
+    /// A searcher over the last commit, opened once per store (a clone is
+    /// cheap). No reload thread or file watcher: every command is one short
+    /// process.
     pub fn searcher(&self) -> Result<tantivy::Searcher> {
+        if let Some(s) = self.searcher.get() {
+            return Ok(s.clone());
+        }
         let reader: tantivy::IndexReader = self
             .index
             .reader_builder()
@@ -182,7 +190,15 @@ impl Store {
                 "cannot read the index at {}",
                 self.path.display()
             )))?;
-        Ok(reader.searcher())
+        Ok(self.searcher.get_or_init(|| reader.searcher()).clone())
+    }
+
+    /// Ends the store without unmapping its files, for a process about to
+    /// exit: the kernel drops every mapping at once at exit, while unmapping
+    /// the segments' files one by one was 8% of a query's whole time. A
+    /// long-lived program simply drops the store instead.
+    pub fn leak(self) {
+        std::mem::forget(self);
     }
 
     /// Takes the single writer, with a total memory budget in bytes.
