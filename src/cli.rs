@@ -108,7 +108,7 @@ pub struct IndexArgs {
     #[arg(long, value_name = "MB", default_value_t = 512, value_parser = clap::value_parser!(u64).range(32..=8192))]
     pub memory_mb: u64,
     /// Commit after this many new or changed letters (crash-safety granularity)
-    #[arg(long, value_name = "N", default_value_t = 20_000, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 100_000, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub commit_every: u64,
 }
 
