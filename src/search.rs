@@ -354,7 +354,7 @@ pub fn search(
     let searcher = store.searcher()?;
     let wanted = offset.saturating_add(limit);
     let (total, mut ranked) = if request.text_query.is_some() {
-        top_by_score(&searcher, &request.query, wanted, text.contains('"'))?
+        top_by_score(&searcher, request.query.as_ref(), wanted)?
     } else {
         top_by_letter(&searcher, &request.query, wanted)?
     };
@@ -411,20 +411,16 @@ pub fn search(
 /// The exact count and the top `wanted` by score; widened (another pass)
 /// only when the score at the cut ties, so that ties are broken by letter id
 /// and not by where tantivy stored them.
-fn top_by_score(
-    searcher: &Searcher,
-    query: &dyn Query,
-    wanted: usize,
-    has_phrase: bool,
-) -> Result<(usize, Ranked)> {
-    // Counting apart lets tantivy answer the count from document
-    // frequencies where it can, and lets top-k scoring skip blocks (WAND);
-    // a combined collector would have to visit and score every match. A
-    // phrase must check positions in every candidate either way: one pass.
-    let mut counted = if has_phrase {
-        None
-    } else {
+fn top_by_score(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result<(usize, Ranked)> {
+    // Counting apart lets top-k scoring skip blocks (block-max WAND); a
+    // combined collector would have to visit and score every match. Only
+    // an OR (or an AND) of plain terms can skip: with a phrase, an
+    // exclusion or a filter, tantivy scores every match anyway, and one
+    // pass that also counts is cheaper than two.
+    let mut counted = if can_skip_blocks(query) {
         Some(query.count(searcher).map_err(run_error("count failed"))?)
+    } else {
+        None
     };
     let mut n = wanted + 1;
     loop {
@@ -444,6 +440,33 @@ fn top_by_score(
             return Ok((total, with_keys(searcher, top)?));
         }
         n = n.saturating_mul(2);
+    }
+}
+
+/// True when tantivy can rank `query` with block-max WAND: one term, or a
+/// flat OR (or AND) of single terms, each perhaps boosted by its field.
+fn can_skip_blocks(query: &dyn Query) -> bool {
+    fn single_term(q: &dyn Query) -> bool {
+        if q.is::<BooleanQuery>() || q.is::<TermSetQuery>() || q.is::<AllQuery>() {
+            return false;
+        }
+        let mut terms = 0;
+        let mut positions = false;
+        q.query_terms(&mut |_, need_positions| {
+            terms += 1;
+            positions |= need_positions;
+        });
+        terms == 1 && !positions
+    }
+    match query.downcast_ref::<BooleanQuery>() {
+        Some(b) => {
+            let occur = b.clauses().first().map(|(o, _)| *o);
+            !matches!(occur, None | Some(Occur::MustNot))
+                && b.clauses()
+                    .iter()
+                    .all(|(o, q)| Some(*o) == occur && single_term(q.as_ref()))
+        }
+        None => single_term(query),
     }
 }
 
@@ -642,6 +665,33 @@ pub fn for_each_stored_letter(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_flat_term_queries_count_apart() {
+        let index = tantivy::Index::create_in_ram(
+            crate::schema::SchemaSpec::builtin()
+                .unwrap()
+                .to_schema()
+                .unwrap(),
+        );
+        crate::schema::register_tokenizers(&index);
+        let store = Store::for_tests(index);
+        let skips = |text: &str, filters: &Filters| {
+            can_skip_blocks(build(&store, text, filters).unwrap().query.as_ref())
+        };
+        let none = Filters::default();
+        assert!(skips("medically", &none));
+        assert!(skips("opioid weaning withdrawal", &none));
+        assert!(skips("ambien", &none));
+        assert!(!skips("\"functional improvement\"", &none));
+        assert!(!skips("injection -epidural", &none));
+        assert!(!skips("percocet", &none), "holds a phrase");
+        let upheld = Filters {
+            outcomes: vec![Outcome::Upheld],
+            ..Default::default()
+        };
+        assert!(!skips("function", &upheld));
+    }
 
     #[test]
     fn drug_names_expand_outside_quotes_and_fields() {

@@ -159,6 +159,12 @@ impl Store {
         )))
     }
 
+    /// A store over an index in memory, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_tests(index: Index) -> Store {
+        Self::with_index(Path::new("(memory)"), index).expect("the built-in schema resolves")
+    }
+
     fn with_index(path: &Path, index: Index) -> Result<Store> {
         register_tokenizers(&index);
         let fields = Fields::resolve(&index.schema()).map_err(|_| Error::IndexVersion {
