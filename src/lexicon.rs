@@ -9,7 +9,7 @@
 use crate::model::{Category, Drug, DrugClass};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::{LazyLock, OnceLock};
 
 /// The drug table as shipped.
@@ -58,7 +58,7 @@ struct NameRef {
 pub struct Lexicon {
     entries: Vec<DrugEntry>,
     /// Every lower-case name to what it refers to.
-    names: HashMap<String, NameRef>,
+    names: FxHashMap<String, NameRef>,
     /// All names in one Aho-Corasick automaton (leftmost-longest, ASCII
     /// case-insensitive); built on first use (queries only need `names`).
     matcher: OnceLock<(AhoCorasick, Vec<String>)>,
@@ -118,7 +118,10 @@ impl Lexicon {
             reason,
         };
         let mut entries: Vec<DrugEntry> = Vec::new();
-        let mut names: HashMap<String, NameRef> = HashMap::new();
+        // Every query that names a drug builds this table first: FxHash and
+        // room for all names up front (no rehashing) keep that cheap.
+        let mut names: FxHashMap<String, NameRef> =
+            FxHashMap::with_capacity_and_hasher(drugs.len() / 8, Default::default());
         for (n, line) in drugs.lines().enumerate() {
             let line_no = n + 1;
             if line.trim().is_empty() || line.starts_with('#') {
