@@ -4,6 +4,7 @@ mod cli;
 
 use clap::Parser;
 use imr_search::app::{self, Env};
+use imr_search::config::Command;
 use imr_search::indexer::Progress;
 use imr_search::output::Style;
 use std::io::{IsTerminal, Write};
@@ -55,7 +56,10 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e.to_string(), e.exit_code()),
     };
     let stop = Arc::new(AtomicBool::new(false));
-    {
+    // Only `index` stops cleanly on Ctrl-C (it commits what is done); the
+    // read-only commands keep the default, die at once, and do not pay
+    // for the handler's thread at start-up.
+    if matches!(command, Command::Index(_)) {
         let stop = Arc::clone(&stop);
         // A second Ctrl-C kills at once; commits make that safe too.
         let _ = ctrlc::set_handler(move || {
