@@ -5,7 +5,7 @@
 //! that `ambien` also finds rationales that only say `zolpidem`.
 
 use crate::error::{Error, Result};
-use crate::lexicon::Lexicon;
+use crate::lexicon::lookup_drug;
 use crate::model::{Category, DrugClass, Outcome, Source};
 use crate::schema::{Fields, EN_STEM};
 use crate::store::Store;
@@ -75,11 +75,7 @@ impl Filters {
         let drugs = self
             .drugs
             .iter()
-            .map(|d| {
-                Lexicon::builtin()
-                    .canonical_generic(d)
-                    .map_or_else(|| lower(d), str::to_string)
-            })
+            .map(|d| crate::lexicon::lookup_drug(d).map_or_else(|| lower(d), |n| n.generic))
             .collect();
         [
             text(
@@ -236,7 +232,6 @@ fn describe(e: &tantivy::query::QueryParserError, text: &str) -> String {
 /// (`ambien` → `(ambien OR edluar OR intermezzo OR zolpidem)`). Words in quotes,
 /// after `-` or `field:`, and operators are left alone.
 pub fn expand_drug_names(text: &str) -> String {
-    let lexicon = Lexicon::builtin();
     let mut out = String::with_capacity(text.len() * 2);
     let mut in_quotes = false;
     for piece in text.split_inclusive(|c: char| c.is_whitespace() || c == '"') {
@@ -251,18 +246,18 @@ pub fn expand_drug_names(text: &str) -> String {
         // `drug:ambien` filters on the canonical generic, like `--drug ambien`.
         if !in_quotes {
             if let Some(name) = word.strip_prefix("drug:").filter(|n| !n.starts_with('"')) {
-                if let Some(generic) = lexicon.canonical_generic(name) {
-                    out.push_str(&format!("drug:\"{generic}\""));
+                if let Some(drug) = lookup_drug(name) {
+                    out.push_str(&format!("drug:\"{}\"", drug.generic));
                     out.push_str(tail);
                     in_quotes ^= tail.matches('"').count() % 2 == 1;
                     continue;
                 }
             }
         }
-        match lexicon.canonical_generic(word).filter(|_| bare) {
-            Some(generic) => {
-                let mut names: Vec<String> = lexicon
-                    .names_for(generic)
+        match lookup_drug(word).filter(|_| bare) {
+            Some(drug) => {
+                let mut names: Vec<String> = drug
+                    .names
                     .into_iter()
                     .map(|n| {
                         let clean: String = n
