@@ -145,7 +145,7 @@ pub fn register_tokenizers(index: &Index) {
         TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)
-            .filter(CachedStemmer)
+            .filter(CachedStemmer::default())
             .build(),
     );
     manager.register(
@@ -163,7 +163,32 @@ pub fn register_tokenizers(index: &Index) {
 /// stemming it again, and indexing stems every token. Output is exactly
 /// tantivy's `Stemmer::new(Language::English)`.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct CachedStemmer;
+pub struct CachedStemmer {
+    /// When set, only words whose first byte is marked are stemmed (see
+    /// [`snippet_analyzer`]).
+    only: Option<[bool; 256]>,
+}
+
+/// The analyzer that finds a hit's matched words for its snippet: the same
+/// tokens as [`EN_STEM`] for every word that can stem to one of `stems`.
+///
+/// The English stemmer only ever rewrites a word's ending, never its first
+/// letter (`injections` -> `inject`, `medically` -> `medic`), so a word whose
+/// first byte starts none of the stems cannot match and is not stemmed:
+/// that was most of the cost of ten snippets.
+pub fn snippet_analyzer<'a>(stems: impl IntoIterator<Item = &'a String>) -> TextAnalyzer {
+    let mut only = [false; 256];
+    for stem in stems {
+        if let Some(&b) = stem.as_bytes().first() {
+            only[usize::from(b)] = true;
+        }
+    }
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(CachedStemmer { only: Some(only) })
+        .build()
+}
 
 /// Words cached per analyzer instance at most (a typo-heavy corpus cannot grow it without bound).
 ///
@@ -178,6 +203,7 @@ impl TokenFilter for CachedStemmer {
     fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
             inner: tokenizer,
+            only: self.only,
             cache: FxHashMap::default(),
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(Stemmer::new(Language::English))
@@ -190,6 +216,7 @@ impl TokenFilter for CachedStemmer {
 #[derive(Clone)]
 pub struct CachedStemmerFilter<T> {
     inner: T,
+    only: Option<[bool; 256]>,
     cache: FxHashMap<String, String>,
     stemmer: TextAnalyzer,
 }
@@ -200,6 +227,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
+            only: self.only.as_ref(),
             cache: &mut self.cache,
             stemmer: &mut self.stemmer,
         }
@@ -209,6 +237,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
 /// The token stream of [`CachedStemmerFilter`].
 pub struct CachedStemmerStream<'a, T> {
     tail: T,
+    only: Option<&'a [bool; 256]>,
     cache: &'a mut FxHashMap<String, String>,
     stemmer: &'a mut TextAnalyzer,
 }
@@ -219,6 +248,11 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
+        if let (Some(only), Some(&b)) = (self.only, token.text.as_bytes().first()) {
+            if !only[usize::from(b)] {
+                return true;
+            }
+        }
         if let Some(stem) = self.cache.get(&token.text) {
             token.text.clear();
             token.text.push_str(stem);
@@ -369,7 +403,7 @@ mod tests {
             .build();
         let mut cached = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
-            .filter(CachedStemmer)
+            .filter(CachedStemmer::default())
             .build();
         let tokens = |a: &mut TextAnalyzer| {
             let mut out = Vec::new();
@@ -388,6 +422,37 @@ mod tests {
         assert_eq!(tokens(&mut cached), expected);
         // A second pass is served from the cache, identically.
         assert_eq!(tokens(&mut cached), expected);
+    }
+
+    #[test]
+    fn the_snippet_analyzer_finds_what_en_stem_finds() {
+        let text = "Injections, inject, INJECTED; medically necessary. Medication injured ideally";
+        let index = Index::create_in_ram(SchemaSpec::builtin().unwrap().to_schema().unwrap());
+        register_tokenizers(&index);
+        let mut full = index.tokenizers().get(EN_STEM).unwrap();
+        let stems: Vec<String> = vec!["inject".into(), "medic".into()];
+        let mut quick = snippet_analyzer(&stems);
+        let tokens = |a: &mut TextAnalyzer| {
+            let mut out = Vec::new();
+            let mut s = a.token_stream(text);
+            while s.advance() {
+                out.push((s.token().text.clone(), s.token().offset_from));
+            }
+            out
+        };
+        let (full, quick) = (tokens(&mut full), tokens(&mut quick));
+        assert_eq!(full.len(), quick.len());
+        for (f, q) in full.iter().zip(&quick) {
+            // Same offsets; the same text wherever either is a wanted stem.
+            assert_eq!(f.1, q.1);
+            if stems.contains(&f.0) || stems.contains(&q.0) {
+                assert_eq!(f, q);
+            }
+        }
+        let found = quick.iter().filter(|t| stems.contains(&t.0)).count();
+        assert_eq!(found, 5, "{quick:?}"); // 3 x inject, medically, medication
+                                           // Words starting with other letters are left unstemmed.
+        assert!(quick.iter().any(|t| t.0 == "necessary"), "{quick:?}");
     }
 
     #[test]

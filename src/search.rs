@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 use crate::lexicon::lookup_drug;
 use crate::model::{Category, DrugClass, Outcome, Source};
-use crate::schema::{Fields, EN_STEM};
+use crate::schema::Fields;
 use crate::store::Store;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -364,11 +364,7 @@ pub fn search(
         .as_ref()
         .map(|q| highlight_terms(q.as_ref(), &store.fields))
         .unwrap_or_default();
-    let mut analyzer = store
-        .index
-        .tokenizers()
-        .get(EN_STEM)
-        .ok_or_else(|| Error::Data("the en_stem analyzer is not registered".into()))?;
+    let mut analyzer = crate::schema::snippet_analyzer(&terms);
     let mut hits = Vec::with_capacity(page.len());
     for (score, letter_id, index, addr) in page {
         let doc: TantivyDocument = searcher
