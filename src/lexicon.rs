@@ -83,11 +83,14 @@ pub struct NamedDrug {
 /// zero-hit query's time. Agrees with [`Lexicon::canonical_generic`] and
 /// [`Lexicon::names_for`] on every name (a unit test checks it).
 pub fn lookup_drug(name: &str) -> Option<NamedDrug> {
+    // The table in lower case, once: most query words are in no name at
+    // all, and one substring search says so.
+    static LOWER: LazyLock<String> = LazyLock::new(|| DRUGS_TSV.to_lowercase());
     let key = normalize(name);
-    if key.is_empty() {
+    if key.is_empty() || !LOWER.contains(&key) {
         return None;
     }
-    for line in DRUGS_TSV.lines() {
+    for line in LOWER.lines() {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
@@ -96,7 +99,10 @@ pub fn lookup_drug(name: &str) -> Option<NamedDrug> {
         let names = cols.nth(1).into_iter().chain(cols.next());
         let names = std::iter::once(generic).chain(names.flat_map(|c| c.split(',')));
         let names = names.map(str::trim).filter(|n| !n.is_empty());
-        if names.clone().any(|n| same_name(n, &key)) {
+        if names
+            .clone()
+            .any(|n| n.split_whitespace().eq(key.split(' ')))
+        {
             let mut names: Vec<String> = names.map(normalize).collect();
             names.sort_unstable();
             names.dedup();
@@ -107,20 +113,6 @@ pub fn lookup_drug(name: &str) -> Option<NamedDrug> {
         }
     }
     None
-}
-
-/// `name` as [`normalize`] would write it equals `key` (already
-/// normalized), without allocating.
-fn same_name(name: &str, key: &str) -> bool {
-    let mut words = name.split_whitespace();
-    let mut keys = key.split(' ');
-    loop {
-        match (words.next(), keys.next()) {
-            (None, None) => return true,
-            (Some(w), Some(k)) if w.chars().flat_map(char::to_lowercase).eq(k.chars()) => {}
-            _ => return false,
-        }
-    }
 }
 
 static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
