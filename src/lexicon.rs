@@ -488,6 +488,8 @@ fn refills(item: &str) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_direct_lookup_agrees_with_the_lexicon_on_every_name() {
         let lex = Lexicon::builtin();
@@ -527,8 +529,6 @@ mod tests {
         assert_eq!(lookup_drug("  "), None);
         assert_eq!(lookup_drug("ambien  cr").unwrap().generic, "zolpidem");
     }
-
-    use super::*;
 
     fn drug(item: &str) -> Drug {
         Lexicon::builtin()

@@ -75,7 +75,7 @@ impl Filters {
         let drugs = self
             .drugs
             .iter()
-            .map(|d| crate::lexicon::lookup_drug(d).map_or_else(|| lower(d), |n| n.generic))
+            .map(|d| lookup_drug(d).map_or_else(|| lower(d), |n| n.generic))
             .collect();
         [
             text(
@@ -680,8 +680,8 @@ pub fn for_each_stored_letter(
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_flat_term_queries_count_apart() {
+    /// An empty index in memory with the built-in schema and analyzers.
+    fn empty_store() -> Store {
         let index = tantivy::Index::create_in_ram(
             crate::schema::SchemaSpec::builtin()
                 .unwrap()
@@ -689,7 +689,12 @@ mod tests {
                 .unwrap(),
         );
         crate::schema::register_tokenizers(&index);
-        let store = Store::for_tests(index);
+        Store::for_tests(index)
+    }
+
+    #[test]
+    fn only_flat_term_queries_count_apart() {
+        let store = empty_store();
         let skips = |text: &str, filters: &Filters| {
             can_skip_blocks(build(&store, text, filters).unwrap().query.as_ref())
         };
@@ -709,14 +714,7 @@ mod tests {
 
     #[test]
     fn wand_is_used_when_most_decisions_match() {
-        let index = tantivy::Index::create_in_ram(
-            crate::schema::SchemaSpec::builtin()
-                .unwrap()
-                .to_schema()
-                .unwrap(),
-        );
-        crate::schema::register_tokenizers(&index);
-        let store = Store::for_tests(index);
+        let store = empty_store();
         let mut writer: tantivy::IndexWriter<TantivyDocument> =
             store.index.writer_with_num_threads(1, 15_000_000).unwrap();
         for text in [

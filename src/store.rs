@@ -180,9 +180,10 @@ impl Store {
         })
     }
 
-    /// A searcher over the last commit, opened once per store (a clone is
-    /// cheap). No reload thread or file watcher: every command is one short
-    /// process.
+    /// A searcher over the last commit as of the first call, opened once per
+    /// store (a clone is cheap): commits made after it are not seen, so a
+    /// program that writes and then reads opens a new store. No reload
+    /// thread or file watcher: every command is one short process.
     pub fn searcher(&self) -> Result<tantivy::Searcher> {
         if let Some(s) = self.searcher.get() {
             return Ok(s.clone());
