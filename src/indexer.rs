@@ -321,6 +321,7 @@ pub fn documents(letter: &Letter, hash: &str, f: &Fields) -> Vec<TantivyDocument
             doc.add_u64(f.decision_index, u64::from(d.index));
             doc.add_text(f.item, &d.item);
             doc.add_text(f.rationale, &d.rationale);
+            doc.add_text(f.rationale_pairs, &d.rationale);
             doc.add_text(f.case_summary, &letter.case_summary);
             doc.add_text(f.outcome, d.outcome.as_str());
             doc.add_text(f.category, d.category.as_str());

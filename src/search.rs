@@ -15,6 +15,7 @@ use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermSetQuery};
 use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 /// Filters shared by `query`, `facets` and `export`: AND across fields, OR
@@ -143,8 +144,19 @@ pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
         parser.set_field_boost(f.rationale, 2.0);
         parser.set_field_boost(f.item, 1.5);
         parser.set_field_boost(f.case_summary, 1.0);
+        parser.set_field_boost(f.rationale_pairs, 2.0);
         check_nesting(text)?;
-        let expanded = expand_drug_names(text);
+        let mut stem = store
+            .index
+            .tokenizers()
+            .get(crate::schema::EN_STEM)
+            .ok_or_else(|| Error::Data("the en_stem analyzer is not registered".into()))?;
+        let mut pairs = store
+            .index
+            .tokenizers()
+            .get(crate::schema::EN_PAIRS)
+            .ok_or_else(|| Error::Data("the en_pairs analyzer is not registered".into()))?;
+        let expanded = route_phrases(&expand_drug_names(text), &mut stem, &mut pairs);
         let q = parser
             .parse_query(&expanded)
             .map_err(|e| Error::Query(describe(&e, text)))?;
@@ -226,6 +238,75 @@ fn describe(e: &tantivy::query::QueryParserError, text: &str) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// Sends each quoted phrase of two or more words to the rationale's word
+/// pairs (`rationale_pairs`, see [`crate::schema::WordPairs`]) instead of
+/// the rationale's word positions: `"functional improvement"` becomes
+/// `(rationale_pairs:"functional improvement" OR item:"functional
+/// improvement" OR case_summary:"functional improvement")`, and
+/// `rationale:"a b"` becomes `rationale_pairs:"a b"`. The decisions found
+/// are the same; the rationale part is one term lookup for two words.
+///
+/// Left as written: phrases with slop (`"a b"~2`), prefix (`"a b"*`) or a
+/// boost, of another field, of one word, with a word the analyzer drops
+/// (a gap no pair spans) or one never paired (`"not medically necessary"`),
+/// and any query with a backslash escape. `stem` and `pairs` are the
+/// `en_stem` and `en_pairs` analyzers.
+pub fn route_phrases(text: &str, stem: &mut TextAnalyzer, pairs: &mut TextAnalyzer) -> String {
+    if text.contains('\\') {
+        return text.to_string();
+    }
+    // True when the index holds a pair for every two adjacent words.
+    let mut paired = |phrase: &str| {
+        let mut words = stem.token_stream(phrase);
+        let mut n = 0;
+        while words.advance() {
+            if words.token().position != n {
+                return false;
+            }
+            n += 1;
+        }
+        let mut made = pairs.token_stream(phrase);
+        let mut p = 0;
+        while made.advance() {
+            p += 1;
+        }
+        n >= 2 && p + 1 == n
+    };
+    let mut out = String::with_capacity(text.len() * 3);
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let Some(len) = rest[open + 1..].find('"') else {
+            break;
+        };
+        let close = open + 1 + len;
+        let (before, phrase, after) = (&rest[..open], &rest[open + 1..close], &rest[close + 1..]);
+        // The field name right before the quote, as in `item:"..."`.
+        let field = before.strip_suffix(':').map(|b| {
+            let start = b
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1);
+            (&b[..start], &b[start..])
+        });
+        let plain = !after.starts_with(['~', '*', '^']) && paired(phrase);
+        match field {
+            None if plain => {
+                out.push_str(before);
+                out.push_str(&format!(
+                    "(rationale_pairs:\"{phrase}\" OR item:\"{phrase}\" OR case_summary:\"{phrase}\")"
+                ));
+            }
+            Some((head, "rationale")) if plain => {
+                out.push_str(head);
+                out.push_str(&format!("rationale_pairs:\"{phrase}\""));
+            }
+            _ => out.push_str(&rest[..=close]),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces each bare drug name in a query with an OR of all its names
@@ -557,6 +638,11 @@ fn highlight_terms(query: &dyn Query, f: &Fields) -> HashSet<String> {
             if let Some(text) = term.value().as_str() {
                 terms.insert(text.to_string());
             }
+        } else if field == f.rationale_pairs {
+            // `function improv`: both words are highlighted.
+            if let Some(text) = term.value().as_str() {
+                terms.extend(text.split(' ').map(str::to_string));
+            }
         }
     });
     terms
@@ -740,6 +826,40 @@ mod tests {
             "4 of 4 by document frequencies"
         );
         assert!(!worth("\"medically necessary\""), "a phrase cannot skip");
+    }
+
+    #[test]
+    fn plain_phrases_go_to_the_word_pairs() {
+        let store = empty_store();
+        let get = |name| store.index.tokenizers().get(name).unwrap();
+        let (mut stem, mut pairs) = (get(crate::schema::EN_STEM), get(crate::schema::EN_PAIRS));
+        let mut route = |q: &str| route_phrases(q, &mut stem, &mut pairs);
+        assert_eq!(
+            route("\"functional improvement\" -norco"),
+            "(rationale_pairs:\"functional improvement\" OR item:\"functional improvement\" \
+             OR case_summary:\"functional improvement\") -norco"
+        );
+        assert_eq!(
+            route("-rationale:\"short-term\""),
+            "-rationale_pairs:\"short-term\""
+        );
+        // Left alone: another field, slop, prefix, boost, one word, a stop
+        // word (never paired), a word too long to index, an escape.
+        for q in [
+            "item:\"norco 10\"",
+            "\"functional improvement\"~1",
+            "\"functional impro\"*",
+            "\"functional improvement\"^2",
+            "\"zolpidem\"",
+            "\"not medically necessary\"",
+            "\"a b\"",
+            &format!("\"pain {} relief\"", "x".repeat(41)),
+            "\"pain \\\"relief\"",
+        ] {
+            assert_eq!(route(q), q);
+        }
+        // An unclosed quote is the parser's to report.
+        assert_eq!(route("\"pain relief"), "\"pain relief");
     }
 
     #[test]

@@ -207,6 +207,23 @@ fn phrases_and_exclusions() {
     assert!(phrase.hits[0].snippet.contains("valid opioid agreement"));
     let in_rationale: QueryOut = dir.json(&["query", "rationale:\"valid opioid agreement\""]);
     assert_eq!(keys(&in_rationale.hits), k(&[("001", 1)]));
+    // Read off the letters: "functional improvement" is in these four
+    // rationales (seed 003's across a line break), in no summary or item.
+    let mut pairs = keys(
+        &dir.json::<QueryOut>(&["query", "\"functional improvement\""])
+            .hits,
+    );
+    pairs.sort();
+    let want = k(&[("003", 1), ("004", 2), ("005", 5), ("006", 2)]);
+    assert_eq!(pairs, want);
+    // `~0` keeps the phrase on word positions instead of word pairs: the
+    // same decisions.
+    let mut positions = keys(
+        &dir.json::<QueryOut>(&["query", "\"functional improvement\"~0"])
+            .hits,
+    );
+    positions.sort();
+    assert_eq!(positions, want);
     let all: QueryOut = dir.json(&["query", "baclofen"]);
     let without: QueryOut = dir.json(&["query", "baclofen -spasticity"]);
     assert!(
