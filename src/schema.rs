@@ -12,7 +12,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-    Token, TokenFilter, TokenStream, Tokenizer,
+    TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::Index;
 
@@ -143,20 +143,10 @@ impl SchemaSpec {
 /// Registers the analyzers the schema names on an index.
 pub fn register_tokenizers(index: &Index) {
     let manager = index.tokenizers();
-    manager.register(
-        EN_STEM,
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(40))
-            .filter(LowerCaser)
-            .filter(CachedStemmer::default())
-            .build(),
-    );
+    manager.register(EN_STEM, stemmed_words(CachedStemmer::default()).build());
     manager.register(
         EN_PAIRS,
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(40))
-            .filter(LowerCaser)
-            .filter(CachedStemmer::default())
+        stemmed_words(CachedStemmer::default())
             .filter(WordPairs::new())
             .build(),
     );
@@ -166,6 +156,16 @@ pub fn register_tokenizers(index: &Index) {
             .filter(LowerCaser)
             .build(),
     );
+}
+
+/// The words of [`EN_STEM`]: split on non-alphanumerics, over-long words
+/// dropped, lower-cased, stemmed. [`EN_PAIRS`] and [`snippet_analyzer`]
+/// start from the same chain, so their words are always the indexed words.
+fn stemmed_words(stemmer: CachedStemmer) -> TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(stemmer)
 }
 
 /// The English Porter stemmer with a cache of the words already seen.
@@ -195,11 +195,7 @@ pub fn snippet_analyzer<'a>(stems: impl IntoIterator<Item = &'a String>) -> Text
             only[usize::from(b)] = true;
         }
     }
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(CachedStemmer { only: Some(only) })
-        .build()
+    stemmed_words(CachedStemmer { only: Some(only) }).build()
 }
 
 /// Words cached per analyzer instance at most (a typo-heavy corpus cannot grow it without bound).
@@ -298,8 +294,8 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
 /// Turns a stream of words into a stream of adjacent pairs: each pair is one
 /// token, the two words joined by a space, at the first word's position.
 ///
-/// "Functional improvement is not documented" gives `function improv`,
-/// `improv is`, `is not`, `not document`. A quoted phrase of two words is
+/// "Functional improvement documented" gives `function improv` and
+/// `improv document`. A quoted phrase of two words is
 /// then one term lookup, and one of three or more a phrase of pairs, rather
 /// than a check of word positions in every decision that holds all the
 /// words (`"functional improvement"`: 112,000 such decisions on 100,000
@@ -307,7 +303,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
 /// word dropped as too long leaves a gap that no phrase spans either.
 ///
 /// A pair with a word of `data/pair-stopwords.txt` is not made ("is not",
-/// "of the"): four pairs in ten are such, and a phrase with one of those
+/// "of the"): six pairs in ten are such, and a phrase with one of those
 /// words is checked by positions as before.
 #[derive(Clone, Debug)]
 pub struct WordPairs {

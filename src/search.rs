@@ -15,7 +15,7 @@ use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermSetQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 /// Filters shared by `query`, `facets` and `export`: AND across fields, OR
@@ -146,17 +146,7 @@ pub fn build(store: &Store, text: &str, filters: &Filters) -> Result<Request> {
         parser.set_field_boost(f.case_summary, 1.0);
         parser.set_field_boost(f.rationale_pairs, 2.0);
         check_nesting(text)?;
-        let mut stem = store
-            .index
-            .tokenizers()
-            .get(crate::schema::EN_STEM)
-            .ok_or_else(|| Error::Data("the en_stem analyzer is not registered".into()))?;
-        let mut pairs = store
-            .index
-            .tokenizers()
-            .get(crate::schema::EN_PAIRS)
-            .ok_or_else(|| Error::Data("the en_pairs analyzer is not registered".into()))?;
-        let expanded = route_phrases(&expand_drug_names(text), &mut stem, &mut pairs);
+        let expanded = route_phrases(&expand_drug_names(text), store.index.tokenizers());
         let q = parser
             .parse_query(&expanded)
             .map_err(|e| Error::Query(describe(&e, text)))?;
@@ -251,12 +241,18 @@ fn describe(e: &tantivy::query::QueryParserError, text: &str) -> String {
 /// Left as written: phrases with slop (`"a b"~2`), prefix (`"a b"*`) or a
 /// boost, of another field, of one word, with a word the analyzer drops
 /// (a gap no pair spans) or one never paired (`"not medically necessary"`),
-/// and any query with a backslash escape. `stem` and `pairs` are the
-/// `en_stem` and `en_pairs` analyzers.
-pub fn route_phrases(text: &str, stem: &mut TextAnalyzer, pairs: &mut TextAnalyzer) -> String {
-    if text.contains('\\') {
+/// and any query with a backslash escape. Routing only saves time: were
+/// the analyzers missing from `tokenizers`, phrases would stay as written.
+pub fn route_phrases(text: &str, tokenizers: &TokenizerManager) -> String {
+    if !text.contains('"') || text.contains('\\') {
         return text.to_string();
     }
+    let (Some(mut stem), Some(mut pairs)) = (
+        tokenizers.get(crate::schema::EN_STEM),
+        tokenizers.get(crate::schema::EN_PAIRS),
+    ) else {
+        return text.to_string();
+    };
     // True when the index holds a pair for every two adjacent words.
     let mut paired = |phrase: &str| {
         let mut words = stem.token_stream(phrase);
@@ -831,9 +827,7 @@ mod tests {
     #[test]
     fn plain_phrases_go_to_the_word_pairs() {
         let store = empty_store();
-        let get = |name| store.index.tokenizers().get(name).unwrap();
-        let (mut stem, mut pairs) = (get(crate::schema::EN_STEM), get(crate::schema::EN_PAIRS));
-        let mut route = |q: &str| route_phrases(q, &mut stem, &mut pairs);
+        let route = |q: &str| route_phrases(q, store.index.tokenizers());
         assert_eq!(
             route("\"functional improvement\" -norco"),
             "(rationale_pairs:\"functional improvement\" OR item:\"functional improvement\" \
