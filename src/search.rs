@@ -13,7 +13,9 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermSetQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
@@ -58,20 +60,14 @@ impl Filters {
                 return None;
             }
             let terms = values.iter().map(|v| Term::from_field_text(field, v));
-            Some((
-                Occur::Must,
-                Box::new(TermSetQuery::new(terms)) as Box<dyn Query>,
-            ))
+            Some((Occur::Must, any_of(terms.collect())))
         };
         let numbers = |field, values: Vec<u64>| -> Option<(Occur, Box<dyn Query>)> {
             if values.is_empty() {
                 return None;
             }
             let terms = values.into_iter().map(|v| Term::from_field_u64(field, v));
-            Some((
-                Occur::Must,
-                Box::new(TermSetQuery::new(terms)) as Box<dyn Query>,
-            ))
+            Some((Occur::Must, any_of(terms.collect())))
         };
         let drugs = self
             .drugs
@@ -120,6 +116,26 @@ impl Filters {
         .into_iter()
         .flatten()
         .collect()
+    }
+}
+
+/// A filter matching any of `terms`, scoring a constant 1 (as a term set does).
+///
+/// One value is read lazily from its postings, so an intersection with a
+/// rare text query seeks through it; a term set first fills a bitset of the
+/// whole segment from every posting. On 100,000 letters `norco --outcome
+/// overturned` took 1.58 ms with a set (a bitset of the 55,000 overturned
+/// decisions) and 1.06 ms with a term.
+fn any_of(mut terms: Vec<Term>) -> Box<dyn Query> {
+    match (terms.pop(), terms.is_empty()) {
+        (Some(term), true) => Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            1.0,
+        )),
+        (last, _) => {
+            terms.extend(last);
+            Box::new(TermSetQuery::new(terms))
+        }
     }
 }
 
@@ -822,6 +838,56 @@ mod tests {
             "4 of 4 by document frequencies"
         );
         assert!(!worth("\"medically necessary\""), "a phrase cannot skip");
+    }
+
+    #[test]
+    fn a_filter_of_one_value_matches_and_scores_as_a_set_of_values() {
+        let store = empty_store();
+        let mut writer: tantivy::IndexWriter<TantivyDocument> =
+            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (id, outcome, text) in [
+            ("a", "upheld", "ambien is not medically necessary"),
+            ("b", "overturned", "ambien is medically necessary"),
+            ("c", "upheld", "norco is not medically necessary"),
+        ] {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(store.fields.letter_id, id);
+            doc.add_u64(store.fields.decision_index, 1);
+            doc.add_text(store.fields.outcome, outcome);
+            doc.add_text(store.fields.rationale, text);
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let run = |text: &str, outcomes: Vec<Outcome>| {
+            let filters = Filters {
+                outcomes,
+                ..Default::default()
+            };
+            let r = search(&store, text, &filters, 10, 0).unwrap();
+            let hits: Vec<_> = r
+                .hits
+                .iter()
+                .map(|h| (h.letter_id.clone(), h.score))
+                .collect();
+            (r.total, hits)
+        };
+        // One value is a lazy term filter, two a term set: both add 1.
+        let (total, upheld) = run("medically", vec![Outcome::Upheld]);
+        assert_eq!(total, 2);
+        assert_eq!(
+            upheld.iter().map(|h| h.0.as_str()).collect::<Vec<_>>(),
+            ["a", "c"]
+        );
+        let (_, both) = run("medically", vec![Outcome::Upheld, Outcome::Overturned]);
+        let (_, plain) = run("medically", vec![]);
+        for (id, score) in &upheld {
+            let in_both = both.iter().find(|h| &h.0 == id).unwrap().1;
+            let unfiltered = plain.iter().find(|h| &h.0 == id).unwrap().1;
+            assert_eq!(*score, in_both);
+            assert!((score - unfiltered - 1.0).abs() < 1e-5, "a filter adds 1");
+        }
+        assert_eq!(run("", vec![Outcome::Overturned]).0, 1);
+        assert_eq!(run("ambien", vec![Outcome::Overturned]).1[0].0, "b");
     }
 
     #[test]
