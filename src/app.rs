@@ -6,7 +6,7 @@ use crate::indexer::{self, IndexOptions, Progress};
 use crate::letter;
 use crate::model::{Decision, Letter};
 use crate::output::{self, Style};
-use crate::store::Store;
+use crate::store::{Access, Store};
 use serde::Serialize;
 use std::io::Write;
 use std::sync::atomic::AtomicBool;
@@ -30,7 +30,7 @@ pub fn run(cmd: Command, env: &mut Env<'_>) -> Result<i32> {
     match cmd {
         Command::Index(c) => index(c, env),
         Command::Query(c) => {
-            let store = Store::open(&c.index_path)?;
+            let store = Store::open_for(&c.index_path, Access::Scattered)?;
             let result = crate::search::search(&store, &c.text, &c.filters, c.limit, c.offset)?;
             if c.json {
                 output::json_line(env.out, &result)
