@@ -15,10 +15,13 @@ fn main() {
         inputs: vec!["sample-data".into()],
         index_path: dir.clone(),
         rebuild: true,
+        // One segment at the end: the fastest index to query.
+        merge: true,
         threads: 2,
         max_bytes: imr_search::letter::DEFAULT_MAX_BYTES,
         memory_budget: 64 << 20,
-        commit_every: 1000,
+        // A commit per letter leaves several segments; `merge` ends with one.
+        commit_every: 1,
     };
     let summary = index(&opts, &NoProgress, &AtomicBool::new(false)).expect("index sample-data");
     println!(
@@ -28,6 +31,9 @@ fn main() {
     assert_eq!((summary.indexed, summary.decisions), (7, 25));
 
     let store = Store::open(&dir).expect("open the index");
+    let segments = store.searcher().expect("searcher").segment_readers().len();
+    println!("{segments} segment");
+    assert_eq!(segments, 1, "merge: true leaves one segment");
     let upheld = Filters {
         outcomes: vec!["upheld".parse().expect("outcome")],
         ..Filters::default()

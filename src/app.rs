@@ -86,6 +86,7 @@ fn index(c: IndexConfig, env: &mut Env<'_>) -> Result<i32> {
         inputs: c.inputs,
         index_path: c.index_path.clone(),
         rebuild: c.rebuild,
+        merge: c.merge,
         threads: c.threads,
         max_bytes: c.max_bytes,
         memory_budget: c.memory_budget,

@@ -30,6 +30,8 @@ pub struct IndexConfig {
     pub index_path: PathBuf,
     /// Start from scratch.
     pub rebuild: bool,
+    /// Merge into one segment at the end.
+    pub merge: bool,
     /// Worker threads.
     pub threads: usize,
     /// No progress bar, no warnings.

@@ -28,6 +28,8 @@ pub struct IndexOptions {
     pub index_path: PathBuf,
     /// Start from an empty index.
     pub rebuild: bool,
+    /// Merge the index into one segment at the end (not after an interrupt).
+    pub merge: bool,
     /// Parsing and indexing threads.
     pub threads: usize,
     /// Files larger than this are refused.
@@ -183,10 +185,37 @@ pub fn index(
     writer
         .wait_merging_threads()
         .map_err(Error::tantivy("cannot finish merging segments"))?;
+    if opts.merge && !summary.interrupted {
+        merge_into_one(&store, opts.memory_budget)?;
+    }
     progress.finish();
     summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Merges every segment into one, after the background merges are done (a
+/// segment being merged cannot be merged again). Each query opens every
+/// segment's files and looks each term up in each segment: on 100,000
+/// letters one segment instead of two made the query mix's in-process
+/// median 0.77 ms instead of 0.83 ms; the build took 18.8 s instead of
+/// about 16 s (the merge runs on one core).
+fn merge_into_one(store: &Store, memory_budget: usize) -> Result<()> {
+    let ids = store
+        .index
+        .searchable_segment_ids()
+        .map_err(Error::tantivy("cannot list the index segments"))?;
+    if ids.len() < 2 {
+        return Ok(());
+    }
+    let mut writer = store.writer(memory_budget, 1)?;
+    writer
+        .merge(&ids)
+        .wait()
+        .map_err(Error::tantivy("cannot merge the index segments"))?;
+    writer
+        .wait_merging_threads()
+        .map_err(Error::tantivy("cannot finish merging segments"))
 }
 
 fn commit(writer: &mut IndexWriter<TantivyDocument>) -> Result<()> {

@@ -409,3 +409,55 @@ fn parse_reports_bad_files_and_parses_the_rest() {
         )
     );
 }
+
+#[test]
+fn merge_leaves_one_segment_that_answers_alike() {
+    let dir = Dir::new();
+    let letters = dir.with_samples();
+    let letters = letters.to_str().unwrap();
+    let segments = |index: &str| {
+        imr_search::store::Store::open(&dir.path().join(index))
+            .expect("open the index")
+            .searcher()
+            .expect("searcher")
+            .segment_readers()
+            .len()
+    };
+    // A commit per letter leaves several segments (7 letters, 7 commits).
+    let build = [
+        "index",
+        letters,
+        "--quiet",
+        "--threads",
+        "2",
+        "--commit-every",
+        "1",
+    ];
+    dir.ok(&[&build[..], &["--index", "split"]].concat());
+    dir.ok(&[&build[..], &["--index", "merged", "--merge"]].concat());
+    assert!(
+        segments("split") > 1,
+        "the unmerged index has several segments"
+    );
+    assert_eq!(segments("merged"), 1);
+    for query in [
+        "Ambien FDA 35 days",
+        "\"functional improvement\"",
+        "norco -opioid",
+    ] {
+        let split: QueryOut = dir.json(&["query", query, "--index", "split"]);
+        let merged: QueryOut = dir.json(&["query", query, "--index", "merged"]);
+        assert_eq!(
+            (split.total, &split.hits),
+            (merged.total, &merged.hits),
+            "{query}"
+        );
+    }
+    let split: FacetsOut = dir.json(&["facets", "--by", "drug", "--index", "split"]);
+    let merged: FacetsOut = dir.json(&["facets", "--by", "drug", "--index", "merged"]);
+    assert_eq!(split.total, 25);
+    assert_eq!(
+        (split.total, &split.buckets),
+        (merged.total, &merged.buckets)
+    );
+}

@@ -124,6 +124,7 @@ fn sample_store() -> &'static (tempfile::TempDir, imr_search::store::Store) {
             inputs: vec![crate::harness::root().join("sample-data")],
             index_path: dir.path().join("index"),
             rebuild: false,
+            merge: false,
             threads: 1,
             max_bytes: 1 << 22,
             memory_budget: 50 << 20,
