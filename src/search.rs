@@ -441,7 +441,7 @@ pub fn search(
     let request = build(store, text, filters)?;
     let searcher = store.searcher()?;
     let wanted = offset.saturating_add(limit);
-    let page = if request.text_query.is_some() {
+    let (total, page) = if request.text_query.is_some() {
         let (total, top) = top_by_score(&searcher, request.query.as_ref(), wanted)?;
         (
             total,
@@ -451,7 +451,6 @@ pub fn search(
         let (total, ranked) = top_by_letter(&searcher, &request.query, wanted)?;
         (total, read_page(&searcher, ranked, offset, limit)?)
     };
-    let (total, page) = page;
     let terms = request
         .text_query
         .as_ref()
