@@ -546,6 +546,10 @@ fn order_page(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<PageHit>> {
+    if limit == 0 {
+        // `--limit 0` asks for the total alone: no document to read.
+        return Ok(Vec::new());
+    }
     if offset > 0 || top.len() > limit.saturating_add(SPARE_DOCS) {
         return read_page(searcher, with_keys(searcher, top)?, offset, limit);
     }
@@ -990,6 +994,8 @@ mod tests {
         };
         // Few candidates: keys from the stored documents.
         assert_eq!(page(10, 0), ["a1", "a2", "b1", "c1", "d1"]);
+        assert!(page(0, 0).is_empty(), "the total alone");
+        assert!(page(0, 2).is_empty(), "the total alone");
         assert_eq!(page(1, 0), ["a1"]);
         assert_eq!(page(2, 0), ["a1", "a2"]);
         // A page past the first: keys from the columns.
