@@ -9,6 +9,7 @@ use crate::lexicon::lookup_drug;
 use crate::model::{Category, DrugClass, Outcome, Source};
 use crate::schema::Fields;
 use crate::store::Store;
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -719,8 +720,8 @@ fn with_keys(
 
 /// The stemmed words of the query's text fields, phrase words included
 /// (tantivy's SnippetGenerator skips phrase terms: tantivy issue #2358).
-fn highlight_terms(query: &dyn Query, f: &Fields) -> HashSet<String> {
-    let mut terms = HashSet::new();
+fn highlight_terms(query: &dyn Query, f: &Fields) -> FxHashSet<String> {
+    let mut terms = FxHashSet::default();
     query.query_terms(&mut |term, _| {
         let field = term.field();
         if field == f.rationale || field == f.item || field == f.case_summary {
@@ -741,7 +742,7 @@ fn highlight_terms(query: &dyn Query, f: &Fields) -> HashSet<String> {
 /// words, and the byte ranges of the matches within it.
 pub fn snippet(
     text: &str,
-    terms: &HashSet<String>,
+    terms: &FxHashSet<String>,
     analyzer: &mut tantivy::tokenizer::TextAnalyzer,
     width: usize,
 ) -> (String, Vec<(usize, usize)>) {
@@ -761,7 +762,7 @@ pub fn snippet(
             .iter()
             .take_while(|n| n.1 <= m.0 + width)
             .collect();
-        let distinct: HashSet<&str> = window.iter().map(|n| n.2.as_str()).collect();
+        let distinct: FxHashSet<&str> = window.iter().map(|n| n.2.as_str()).collect();
         let key = (distinct.len(), window.len());
         if key > best {
             best = key;
@@ -1075,7 +1076,7 @@ mod tests {
             tantivy::tokenizer::Language::English,
         ))
         .build();
-        let terms: HashSet<String> = ["short", "term", "insomnia"]
+        let terms: FxHashSet<String> = ["short", "term", "insomnia"]
             .iter()
             .map(|s| s.to_string())
             .collect();
