@@ -7,6 +7,8 @@
 
 pub mod app;
 pub mod config;
+#[cfg(unix)]
+pub mod directory;
 pub mod error;
 pub mod facets;
 pub mod indexer;

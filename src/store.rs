@@ -37,7 +37,8 @@ pub enum Access {
     /// a SQLite or ripgrep run, a query that faulted in one 16 KB block of
     /// stored documents read megabytes. took_ms over the query mix on
     /// 100,000 letters, each run after an FTS5 query: median 1.02-1.17 ->
-    /// 0.95-0.96 ms, p99 5.2-29.6 -> 5.0-5.1 ms.
+    /// 0.95-0.96 ms, p99 5.2-29.6 -> 5.0-5.1 ms. On unix, reads of a few
+    /// kilobytes are also copied rather than mapped ([`crate::directory`]).
     Scattered,
 }
 
@@ -102,20 +103,28 @@ impl Store {
                 expected,
             });
         }
-        let dir = match access {
-            Access::Sequential => MmapDirectory::open(path),
-            #[cfg(unix)]
-            Access::Scattered => {
-                MmapDirectory::open_with_madvice(path, tantivy::directory::Advice::Random)
-            }
-            #[cfg(not(unix))]
-            Access::Scattered => MmapDirectory::open(path),
-        }
-        .map_err(|e| Error::Data(format!("cannot open index at {}: {e}", path.display())))?;
-        let index = Index::open(dir).map_err(Error::tantivy(format!(
-            "cannot open the index at {} (run `imr-search index --rebuild DIR` if it is damaged)",
-            path.display()
-        )))?;
+        let cannot_open = |e: tantivy::directory::error::OpenDirectoryError| {
+            Error::Data(format!("cannot open index at {}: {e}", path.display()))
+        };
+        let damaged = || {
+            Error::tantivy(format!(
+                "cannot open the index at {} (run `imr-search index --rebuild DIR` if it is damaged)",
+                path.display()
+            ))
+        };
+        let index =
+            match access {
+                Access::Sequential => Index::open(MmapDirectory::open(path).map_err(cannot_open)?)
+                    .map_err(damaged())?,
+                #[cfg(unix)]
+                Access::Scattered => {
+                    Index::open(crate::directory::QueryDirectory::open(path).map_err(cannot_open)?)
+                        .map_err(damaged())?
+                }
+                #[cfg(not(unix))]
+                Access::Scattered => Index::open(MmapDirectory::open(path).map_err(cannot_open)?)
+                    .map_err(damaged())?,
+            };
         Self::with_index(path, index)
     }
 
