@@ -508,7 +508,7 @@ fn top_by_score(
     let mut n = wanted + 1;
     loop {
         let top = match counted {
-            Some(_) => searcher.search(query, &TopDocs::with_limit(n).order_by_score()),
+            Some(_) => top_pruned(searcher, query, n),
             None => searcher
                 .search(query, &(Count, TopDocs::with_limit(n).order_by_score()))
                 .map(|(count, top)| {
@@ -524,6 +524,70 @@ fn top_by_score(
         }
         n = n.saturating_mul(2);
     }
+}
+
+/// The `n` best hits by score, ranked with block-max WAND segment after
+/// segment, each segment starting from the score the ones before it
+/// reached.
+///
+/// tantivy's `TopDocs` starts every segment from nothing, so a second
+/// segment scores its blocks until it has found `n` hits of its own. On
+/// 100,000 letters (two segments) `medically`, which every decision holds,
+/// took 0.75 ms instead of 0.86 ms (back to back; 1.25 ms instead of 1.54
+/// ms with each run after an FTS5 query), with the same hits.
+fn top_pruned(
+    searcher: &Searcher,
+    query: &dyn Query,
+    n: usize,
+) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    /// A hit ordered by score alone, for the heap of the best `n`.
+    #[derive(PartialEq)]
+    struct ByScore(f32, DocAddress);
+    impl Eq for ByScore {}
+    impl PartialOrd for ByScore {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for ByScore {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            self.0.total_cmp(&other.0)
+        }
+    }
+
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(
+        searcher,
+    ))?;
+    // The worst of the best `n` sits on top of this min-heap; once there
+    // are `n`, its score is the threshold a new hit has to beat.
+    let mut best: BinaryHeap<Reverse<ByScore>> = BinaryHeap::with_capacity(n + 1);
+    let mut threshold = f32::MIN;
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let segment = ord as u32;
+        let alive = reader.alive_bitset();
+        weight.for_each_pruning(threshold, reader, &mut |doc, score| {
+            if alive.is_some_and(|a| a.is_deleted(doc)) {
+                return threshold;
+            }
+            best.push(Reverse(ByScore(score, DocAddress::new(segment, doc))));
+            if best.len() > n {
+                best.pop();
+            }
+            if best.len() == n {
+                threshold = best.peek().map_or(f32::MIN, |w| w.0 .0);
+            }
+            threshold
+        })?;
+    }
+    let mut top: Vec<(f32, DocAddress)> = best.into_iter().map(|Reverse(h)| (h.0, h.1)).collect();
+    top.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(top)
 }
 
 /// A hit of the page: score, letter id, decision index, stored document.
@@ -966,6 +1030,61 @@ mod tests {
         }
         assert_eq!(run("", vec![Outcome::Overturned]).0, 1);
         assert_eq!(run("ambien", vec![Outcome::Overturned]).1[0].0, "b");
+    }
+
+    #[test]
+    fn pruned_top_hits_across_segments_equal_tantivys_top_docs() {
+        let store = empty_store();
+        let mut writer: tantivy::IndexWriter<TantivyDocument> =
+            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        // Three segments; rationales of varied length and repetition so
+        // scores spread, and some repeat exactly so scores tie.
+        let words = ["medically", "necessary", "baclofen", "spasm", "guidelines"];
+        for segment in 0..3u64 {
+            for i in 0..400u64 {
+                let mut text = String::new();
+                for w in 0..(1 + (i * 7 + segment) % 13) {
+                    text.push_str(words[((i + w * 3) % 5) as usize]);
+                    text.push(' ');
+                }
+                let mut doc = TantivyDocument::default();
+                doc.add_text(store.fields.letter_id, format!("{segment}-{i}"));
+                doc.add_u64(store.fields.decision_index, 1);
+                doc.add_text(store.fields.rationale, &text);
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = store.searcher().unwrap();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        for text in [
+            "medically",
+            "baclofen spasm",
+            "necessary guidelines medically",
+        ] {
+            let request = build(&store, text, &Filters::default()).unwrap();
+            for n in [1, 2, 10, 11, 50, 1200, 5000] {
+                let ours = top_pruned(&searcher, request.query.as_ref(), n).unwrap();
+                let theirs = searcher
+                    .search(
+                        request.query.as_ref(),
+                        &TopDocs::with_limit(n).order_by_score(),
+                    )
+                    .unwrap();
+                let scores = |v: &[(f32, DocAddress)]| v.iter().map(|h| h.0).collect::<Vec<_>>();
+                assert_eq!(scores(&ours), scores(&theirs), "{text} top {n}");
+                // Where the scores do not tie at the cut, the hits are the same.
+                let cut = ours.last().map(|h| h.0);
+                let above = |v: &[(f32, DocAddress)]| {
+                    let mut a: Vec<DocAddress> =
+                        v.iter().filter(|h| Some(h.0) != cut).map(|h| h.1).collect();
+                    a.sort();
+                    a
+                };
+                assert_eq!(above(&ours), above(&theirs), "{text} top {n}");
+            }
+        }
     }
 
     #[test]
