@@ -11,6 +11,9 @@ wait4(). Prints a Markdown table (paste it into BENCHMARKS.md).
 
 FTS5 gets one row per decision from `imr-search export --format ndjson`
 (its build time counts only the SQLite load: it does no parsing at all).
+The index is built twice: as `index` leaves it (the figures compared with
+FTS5) and with `index --merge` (one segment), whose query mix is reported
+in a table of its own.
 ripgrep searches the raw letters; it cannot filter by outcome or count by
 drug, so those rows say so.
 """
@@ -166,10 +169,18 @@ def main():
     fts_mb = os.path.getsize(db) / 1e6
     nan = float("nan")
 
+    # The same build ending in one segment (`index --merge`), for the query
+    # mix run a second time below: slower to build, faster to query.
+    index_one = os.path.join(work, f"index-{args.letters}-merged")
+    shutil.rmtree(index_one, ignore_errors=True)
+    t_one, rss_one, _ = timed_with_rss([imr, "index", corpus, "--index", index_one, "--quiet", "--merge"])
+    one_mb = du(index_one) / 1e6
+
     print(f"\n## Build ({args.letters:,} letters, {corpus_mb:,.0f} MB, {decisions:,} decisions)\n")
     print("| step | wall | MB/s | letters/s | peak RSS | on disk | disk / corpus |")
     print("|---|---|---|---|---|---|---|")
     print(f"| imr-search index (parse + index) | {t_index:.1f} s | {corpus_mb / t_index:.1f} | {args.letters / t_index:,.0f} | {rss_index:,.0f} MB | {index_mb:,.0f} MB | {index_mb / corpus_mb:.2f} |")
+    print(f"| imr-search index --merge (one segment) | {t_one:.1f} s | {corpus_mb / t_one:.1f} | {args.letters / t_one:,.0f} | {rss_one:,.0f} MB | {one_mb:,.0f} MB | {one_mb / corpus_mb:.2f} |")
     print(f"| SQLite FTS5 load (no parsing) | {t_fts:.1f} s | {corpus_mb / t_fts:.1f} | {args.letters / t_fts:,.0f} | {rss_fts:,.0f} MB | {fts_mb:,.0f} MB | {fts_mb / corpus_mb:.2f} |")
     for r in rows:
         print(f"| {r[0]} | {r[1]} | | {r[2]} | | | |")
@@ -203,6 +214,26 @@ def main():
         all_ratios_rg.append(rm / im)
         print(f"| {label} | {im:.1f} | {percentile(imr_t, 99):.1f} | {statistics.median(took):.2f} | {percentile(took, 99):.2f} | {fm:.1f} | {percentile(fts_t, 99):.1f} | {rm:.0f} | {fm / im:.1f}x | {rm / im:.0f}x |")
     print(f"\nOver the mix: imr-search median {statistics.median(imr_medians):.1f} ms; in-process took_ms median {statistics.median(took_all):.2f} ms, p99 {percentile(took_all, 99):.2f} ms; FTS5/imr median ratio {statistics.median(all_ratios_fts):.1f}x; ripgrep/imr median ratio {statistics.median(all_ratios_rg):.0f}x.")
+
+    # The mix again on the one-segment index, each run still followed by
+    # the FTS5 query (as above), so the two tables see the same conditions.
+    print(f"\n## Queries on the one-segment index (`index --merge`; whole process, {args.runs} runs each; ms)\n")
+    print("| query | imr-search median | p99 | took_ms median | p99 |")
+    print("|---|---|---|---|---|")
+    one_medians, one_took = [], []
+    for label, qargs, match, extra, _ in QUERIES:
+        imr_t, took = [], []
+        for i in range(args.runs):
+            t, out = run([imr, "query"] + qargs + ["--index", index_one, "--json", "--limit", "10"])
+            imr_t.append(t * 1000)
+            took.append(json.loads(out)["took_ms"])
+            if "sqlite3" in have:
+                sql = f"SELECT letter_id, decision_index FROM d WHERE d MATCH '{match.replace(chr(39), chr(39) * 2)}' {extra} ORDER BY rank LIMIT 10;"
+                run(["sqlite3", db, sql])
+        one_medians.append(statistics.median(imr_t))
+        one_took.extend(took)
+        print(f"| {label} | {statistics.median(imr_t):.1f} | {percentile(imr_t, 99):.1f} | {statistics.median(took):.2f} | {percentile(took, 99):.2f} |")
+    print(f"\nOver the mix, one segment: imr-search median {statistics.median(one_medians):.1f} ms; in-process took_ms median {statistics.median(one_took):.2f} ms, p99 {percentile(one_took, 99):.2f} ms.")
 
     print(f"\n## Facet counts (whole process, {args.runs} runs each; ms)\n")
     print("| facet | imr-search median | p99 | took_ms median | FTS5 median | p99 | FTS5 / imr |")
