@@ -60,6 +60,11 @@ static INJURY: LazyLock<[Regex; 2]> = LazyLock::new(|| {
 pub fn reviewer(lines: &[String], joined: &str) -> Reviewer {
     let mut reviewer = Reviewer::default();
     for line in lines {
+        // Each of the three labels starts with C or S (`ſ` folds to `s`):
+        // most lines of the section are prose and skip the regexes.
+        if !line.starts_with(['C', 'c', 'S', 's', 'ſ']) {
+            continue;
+        }
         if let Some(c) = SPECIALTY_LINE.captures(line) {
             reviewer.specialties.extend(split_list(&c[1]));
         } else if let Some(c) = LICENSURE_LINE.captures(line) {
