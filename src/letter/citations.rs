@@ -78,12 +78,10 @@ static PAGE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
 /// gives `OTHER`.
 pub fn sources(guideline: &str) -> Vec<Source> {
     let cleaned = NEGATED.replace_all(guideline, " ");
-    // One pass of the set instead of one per body; `matches` yields the
-    // bodies in the set's (contract) order.
-    let mut found: Vec<Source> = ANY_BODY
-        .matches(&cleaned)
-        .into_iter()
-        .map(|i| BODIES[i].0)
+    let mut found: Vec<Source> = BODIES
+        .iter()
+        .filter(|(_, re)| re.is_match(&cleaned))
+        .map(|(s, _)| *s)
         .collect();
     if cites_other(guideline) {
         found.push(Source::Other);

@@ -54,6 +54,14 @@ fn label(line: &str) -> Option<regex::Captures<'_>> {
     if !head.contains(&b':') {
         return None;
     }
+    // Every label starts with one of these letters (claims, guidelines,
+    // maximus, imr, expert, decision, rationale; none of them has another
+    // case-insensitive form): other lines with a colon skip the regex.
+    if !line.starts_with([
+        'c', 'C', 'g', 'G', 'm', 'M', 'i', 'I', 'e', 'E', 'd', 'D', 'r', 'R',
+    ]) {
+        return None;
+    }
     LABEL.captures(line)
 }
 
@@ -243,7 +251,7 @@ pub fn conclusion(rationale: &str) -> Option<bool> {
             .expect("negation regex")
     });
     // Split into sentences at `. ` and take the last one that concludes.
-    let sentences: Vec<&str> = rationale.split_inclusive(". ").collect();
+    let sentences = sentences(rationale);
     let strong = sentences.iter().rev().find(|s| says_medically(s));
     let sentence = strong.or_else(|| sentences.iter().rev().find(|s| NECESSITY.is_match(s)))?;
     let hit = NECESSITY.find(sentence)?;
@@ -258,6 +266,28 @@ pub fn conclusion(rationale: &str) -> Option<bool> {
             .map_or(0, |p| p + 1);
     }
     Some(!NEGATION.is_match(&sentence[clause_start..hit.end()]))
+}
+
+/// The rationale cut after each `. `, as `split_inclusive(". ")` cuts it,
+/// with a byte scan instead of a substring searcher.
+fn sentences(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'.' && b[i + 1] == b' ' {
+            out.push(&text[start..i + 2]);
+            start = i + 2;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
 }
 
 /// Whether a sentence says `medically necessary`, `medically unnecessary`
@@ -285,6 +315,23 @@ mod tests {
 
     fn v(lines: &[&str]) -> Vec<String> {
         lines.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn sentences_are_cut_as_split_inclusive_cuts_them() {
+        for text in [
+            "",
+            ". ",
+            "One. Two. Three.",
+            "One.  Two.. Three. ",
+            "No break at all",
+            "é. ü. ",
+            "a. . b",
+            ".",
+        ] {
+            let want: Vec<&str> = text.split_inclusive(". ").collect();
+            assert_eq!(sentences(text), want, "{text:?}");
+        }
     }
 
     #[test]
