@@ -42,14 +42,16 @@ fn parse_outcome_line(line: &str) -> Option<(&str, Outcome)> {
 /// The labels that open a block's parts, with the layouts' variants.
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(claims\s+administrator(?:'s)?\s+guidelines?|guidelines?\s+(?:used|cited|relied\s+upon)\s+by\s+the\s+claims\s+administrator)|(maximus\s+guidelines?|imr\s+guidelines?|expert\s+reviewer(?:'s)?\s+guidelines?|guidelines?\s+(?:used|cited|relied\s+upon)\s+by\s+the\s+(?:expert|imr)\s+reviewer)|(decision\s+rationale|rationale(?:\s+for\s+(?:the\s+)?decision)?))\s*:\s*(.*)$",
+        r"(?i)^(?:(claims\s+administrator(?:'s)?\s+guidelines?|guidelines?\s+(?:used|cited|relied\s+upon)\s+by\s+the\s+claims\s+administrator)|(maximus\s+guidelines?|imr\s+guidelines?|expert\s+reviewer(?:'s)?\s+guidelines?|guidelines?\s+(?:used|cited|relied\s+upon)\s+by\s+the\s+(?:expert|imr)\s+reviewer)|(decision\s+rationale|rationale(?:\s+for\s+(?:the\s+)?decision)?))\s*:\s*",
     )
     .expect("label regex")
 });
 
-/// The label a line starts with, if any (a colon within the first 60 bytes
-/// is checked before the regex runs).
-fn label(line: &str) -> Option<regex::Captures<'_>> {
+/// The label a line starts with, if any, and the text after it (a colon
+/// within the first 60 bytes is checked before the regex runs). The regex
+/// matches the label alone: capturing the rest of the line as well ran the
+/// capture engine over whole rationale paragraphs.
+fn label(line: &str) -> Option<(Part, &str)> {
     let head = &line.as_bytes()[..line.len().min(60)];
     if !head.contains(&b':') {
         return None;
@@ -62,7 +64,16 @@ fn label(line: &str) -> Option<regex::Captures<'_>> {
     ]) {
         return None;
     }
-    LABEL.captures(line)
+    let c = LABEL.captures(line)?;
+    let part = if c.get(1).is_some() {
+        Part::Claims
+    } else if c.get(2).is_some() {
+        Part::Imr
+    } else {
+        Part::Rationale
+    };
+    let end = c.get(0).map_or(0, |m| m.end());
+    Some((part, &line[end..]))
 }
 
 /// Lines after the last block that are not part of its rationale: the
@@ -191,21 +202,12 @@ fn parts(item: String, outcome: Outcome, body: &[String], is_last: bool) -> RawD
         if is_last && TRAILER.is_match(line) {
             break;
         }
-        if let Some(c) = label(line) {
-            let part = if c.get(1).is_some() {
-                Part::Claims
-            } else if c.get(2).is_some() {
-                Part::Imr
-            } else {
-                Part::Rationale
-            };
+        if let Some((part, rest)) = label(line) {
             // A label seen twice (a quoted guideline) is text, not a new part.
             if !seen[part as usize] {
                 current = part;
                 seen[part as usize] = true;
-                if let Some(rest) = c.get(4) {
-                    texts[current as usize].push(rest.as_str());
-                }
+                texts[current as usize].push(rest);
                 continue;
             }
         }
