@@ -27,7 +27,7 @@ use tantivy::HasLen;
 
 /// Reads up to this many bytes are copied with `pread` rather than mapped.
 ///
-/// A stored hit's compressed block is 5 to 8 KB and a footer a few dozen
+/// A stored hit's compressed block is a few KB and a footer a few dozen
 /// bytes; a field's norms (one byte per decision) are 100 KB per segment.
 pub const PREAD_MAX: usize = 16 * 1024;
 

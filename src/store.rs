@@ -23,6 +23,13 @@ struct Meta {
     created_by: String,
 }
 
+/// Bytes of stored documents compressed together (tantivy's default is
+/// 16 KB). A hit decompresses its whole block: on 100,000 letters 8 KB
+/// blocks made took_ms 0 to 12% lower (`medically` 0.72 -> 0.63 ms,
+/// `antalgic` 0.68 -> 0.62 ms, back to back) for an index of 451 MB
+/// instead of 394 MB (0.82 of the corpus) and no slower a build.
+const DOC_STORE_BLOCK: usize = 8 * 1024;
+
 /// How a command reads the index files, so the kernel reads ahead only
 /// where that helps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -173,9 +180,14 @@ impl Store {
             )))?;
         let dir = MmapDirectory::open(path)
             .map_err(|e| Error::Data(format!("cannot open index at {}: {e}", path.display())))?;
-        let index = Index::create(dir, schema, Default::default()).map_err(Error::tantivy(
-            format!("cannot create an index in {}", path.display()),
-        ))?;
+        let settings = tantivy::IndexSettings {
+            docstore_blocksize: DOC_STORE_BLOCK,
+            ..Default::default()
+        };
+        let index = Index::create(dir, schema, settings).map_err(Error::tantivy(format!(
+            "cannot create an index in {}",
+            path.display()
+        )))?;
         Self::with_index(path, index)
     }
 
