@@ -618,8 +618,17 @@ fn order_page(
     if offset > 0 || top.len() > limit.saturating_add(SPARE_DOCS) {
         return read_page(searcher, with_keys(searcher, top)?, offset, limit);
     }
-    let mut hits = Vec::with_capacity(top.len());
-    for (score, addr) in top {
+    // A candidate scored below the page's last score cannot be on the page
+    // whatever its keys: its document is not read (usually the one extra
+    // hit fetched to see whether the cut ties).
+    let mut by_score = top;
+    by_score.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let cut = by_score.get(limit - 1).map(|h| h.0);
+    let mut hits = Vec::with_capacity(by_score.len());
+    for (score, addr) in by_score {
+        if cut.is_some_and(|c| score < c) {
+            continue;
+        }
         let doc = read_doc(searcher, addr)?;
         let id = doc
             .get_first(f.letter_id)
