@@ -94,6 +94,11 @@ pub fn lookup_drug(name: &str) -> Option<NamedDrug> {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
+        // A line can only hold the name if it holds each of its words:
+        // most lines are skipped before their names are split apart.
+        if !key.split(' ').all(|w| line.contains(w)) {
+            continue;
+        }
         let mut cols = line.split('\t');
         let generic = cols.next().unwrap_or("").trim();
         let names = cols.nth(1).into_iter().chain(cols.next());
