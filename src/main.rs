@@ -1,5 +1,6 @@
 //! The `imr-search` binary: parse arguments, run, map the result to an exit code.
 
+mod allocator;
 mod cli;
 
 use clap::Parser;
@@ -40,6 +41,10 @@ fn progress_bar(show: bool) -> Bar {
     Bar(bar)
 }
 
+/// mimalloc for `index`, the system allocator for the rest (see `allocator`).
+#[global_allocator]
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
+
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
@@ -60,6 +65,8 @@ fn main() -> ExitCode {
     // read-only commands keep the default, die at once, and do not pay
     // for the handler's thread at start-up.
     if matches!(command, Command::Index(_)) {
+        // Before the handler's and the writer's threads start.
+        allocator::use_mimalloc();
         let stop = Arc::clone(&stop);
         // A second Ctrl-C kills at once; commits make that safe too.
         let _ = ctrlc::set_handler(move || {
