@@ -110,28 +110,17 @@ impl Store {
                 expected,
             });
         }
-        let cannot_open = |e: tantivy::directory::error::OpenDirectoryError| {
-            Error::Data(format!("cannot open index at {}: {e}", path.display()))
-        };
-        let damaged = || {
-            Error::tantivy(format!(
-                "cannot open the index at {} (run `imr-search index --rebuild DIR` if it is damaged)",
-                path.display()
-            ))
-        };
-        let index =
-            match access {
-                Access::Sequential => Index::open(MmapDirectory::open(path).map_err(cannot_open)?)
-                    .map_err(damaged())?,
-                #[cfg(unix)]
-                Access::Scattered => {
-                    Index::open(crate::directory::QueryDirectory::open(path).map_err(cannot_open)?)
-                        .map_err(damaged())?
-                }
-                #[cfg(not(unix))]
-                Access::Scattered => Index::open(MmapDirectory::open(path).map_err(cannot_open)?)
-                    .map_err(damaged())?,
-            };
+        let dir = match access {
+            #[cfg(unix)]
+            Access::Scattered => crate::directory::QueryDirectory::open(path)
+                .map(|d| Box::new(d) as Box<dyn tantivy::Directory>),
+            _ => MmapDirectory::open(path).map(|d| Box::new(d) as Box<dyn tantivy::Directory>),
+        }
+        .map_err(|e| Error::Data(format!("cannot open index at {}: {e}", path.display())))?;
+        let index = Index::open(dir).map_err(Error::tantivy(format!(
+            "cannot open the index at {} (run `imr-search index --rebuild DIR` if it is damaged)",
+            path.display()
+        )))?;
         Self::with_index(path, index)
     }
 

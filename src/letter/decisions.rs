@@ -12,10 +12,10 @@ use std::sync::LazyLock;
 
 use crate::model::Outcome;
 
-/// `NORCO 10/325MG #60:  Upheld`, `1 prescription Norco 10/325mg #180: Overturned`.
-/// A line that states an item's outcome: `NORCO 10/325MG #60: Upheld.`
-/// gives the item's last words (`NORCO 10/325MG #60`, maybe empty when the
-/// item sits on the lines above) and the outcome.
+/// A line that states an item's outcome: `NORCO 10/325MG #60:  Upheld` or
+/// `1 prescription Norco 10/325mg #180: Overturned.` gives the item's last
+/// words (`NORCO 10/325MG #60`; empty when the item sits on the lines above)
+/// and the outcome.
 ///
 /// What `(?i)^(.*?)\s*:\s*(upheld|overturned)\s*\.?$` matches, by hand:
 /// the regex's captures were a seventh of the parser's time, as a rationale
@@ -116,7 +116,8 @@ enum Part {
 pub fn blocks(lines: &[String]) -> Vec<RawDecision> {
     let lines = merge_split_outcomes(lines);
     // Find the outcome lines and where each item begins.
-    let mut starts: Vec<(usize, usize, Outcome)> = Vec::new(); // (item start, outcome line, outcome)
+    // (item start, outcome line, outcome, the item's words on the outcome line)
+    let mut starts: Vec<(usize, usize, Outcome, &str)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let Some((head, outcome)) = parse_outcome_line(line) else {
             continue;
@@ -124,18 +125,17 @@ pub fn blocks(lines: &[String]) -> Vec<RawDecision> {
         if label(line).is_some() {
             continue;
         }
-        let floor = starts.last().map_or(0, |&(_, end, _)| end + 1);
+        let floor = starts.last().map_or(0, |&(_, end, _, _)| end + 1);
         let start = item_start(&lines, i, floor, head.is_empty());
-        starts.push((start, i, outcome));
+        starts.push((start, i, outcome, head));
     }
     let mut out = Vec::with_capacity(starts.len());
-    for (n, &(start, outcome_line, outcome)) in starts.iter().enumerate() {
-        let end = starts.get(n + 1).map_or(lines.len(), |&(s, _, _)| s);
+    for (n, &(start, outcome_line, outcome, head)) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).map_or(lines.len(), |&(s, _, _, _)| s);
         let mut item_lines: Vec<&str> = lines[start..outcome_line]
             .iter()
             .map(String::as_str)
             .collect();
-        let head = parse_outcome_line(&lines[outcome_line]).map_or("", |(head, _)| head);
         item_lines.push(head);
         let item = join_lines(&item_lines);
         if item.is_empty() || item.len() > MAX_ITEM_CHARS {
