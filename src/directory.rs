@@ -31,6 +31,19 @@ use tantivy::HasLen;
 /// bytes; a field's norms (one byte per decision) are 100 KB per segment.
 pub const PREAD_MAX: usize = 16 * 1024;
 
+/// The last bytes of a file, read once and kept: where its footers are.
+///
+/// Opening a segment file, tantivy reads its last 8 bytes (the footer's
+/// length), then the footer (86 bytes), then the length and the table of
+/// the file's fields (4 and 123 bytes): four `pread`s within the last 221
+/// bytes, for each of a segment's six files. One read of the tail serves
+/// them all: on 100,000 letters (two segments) `ambien` makes 84 `pread`s
+/// instead of 120 and took_ms over the query mix is 4-10% lower (back to
+/// back, binaries alternated). Keeping every page read, not just the
+/// tails, saved more calls (62) but was slower: the pages kept are fresh
+/// heap memory, and a page fault here costs more than a `pread`.
+const TAIL: usize = 512;
+
 /// An index directory opened for reading by one query.
 ///
 /// Reads go through [`QueryFile`]; everything else (locks, the managed
@@ -85,6 +98,7 @@ impl Directory for QueryDirectory {
             file,
             len,
             map: OnceLock::new(),
+            tail: OnceLock::new(),
         }))
     }
 
@@ -134,6 +148,8 @@ struct QueryFile {
     /// this machine's disk reads ahead 8 MB, which evicts more than a
     /// query reads); or why it could not be.
     map: OnceLock<Result<OwnedBytes, String>>,
+    /// The last [`TAIL`] bytes, read on the first read within them.
+    tail: OnceLock<OwnedBytes>,
 }
 
 impl fmt::Debug for QueryFile {
@@ -180,6 +196,18 @@ impl FileHandle for QueryFile {
         if range.is_empty() {
             return Ok(OwnedBytes::empty());
         }
+        let tail_start = self.len.saturating_sub(TAIL);
+        if range.start >= tail_start {
+            let tail = match self.tail.get() {
+                Some(tail) => tail,
+                None => {
+                    let mut buf = vec![0u8; self.len - tail_start];
+                    self.file.read_exact_at(&mut buf, tail_start as u64)?;
+                    self.tail.get_or_init(|| OwnedBytes::new(buf))
+                }
+            };
+            return Ok(tail.slice(range.start - tail_start..range.end - tail_start));
+        }
         if range.len() <= PREAD_MAX {
             let mut buf = vec![0u8; range.len()];
             self.file.read_exact_at(&mut buf, range.start as u64)?;
@@ -218,6 +246,30 @@ mod tests {
         ] {
             assert_eq!(h.read_bytes(r.clone()).expect("read").as_slice(), &bytes[r]);
         }
+    }
+
+    #[test]
+    fn reads_in_the_tail_come_from_one_read_of_it() {
+        // A segment file's open: its last 8 bytes, the footer before them,
+        // the length and table of its fields before that; then a read
+        // across the tail's start, and a file shorter than the tail.
+        let bytes: Vec<u8> = (0..3 * TAIL as u32).map(|i| (i * 7 % 253) as u8).collect();
+        let n = bytes.len();
+        let (_dir, h) = file_of(&bytes);
+        for r in [
+            n - 8..n,
+            n - 94..n - 8,
+            n - 98..n - 94,
+            n - 221..n - 98,
+            n - TAIL - 10..n - TAIL + 10,
+            n - TAIL..n,
+            n..n,
+        ] {
+            assert_eq!(h.read_bytes(r.clone()).expect("read").as_slice(), &bytes[r]);
+        }
+        let (_dir, short) = file_of(b"0123456789");
+        assert_eq!(short.read_bytes(6..10).expect("read").as_slice(), b"6789");
+        assert_eq!(short.read_bytes(0..3).expect("read").as_slice(), b"012");
     }
 
     #[test]
