@@ -95,9 +95,10 @@ pub struct IndexArgs {
     /// Delete the existing index and build it again from scratch
     #[arg(long)]
     pub rebuild: bool,
-    /// Merge the index into one segment when done: later queries open and
-    /// search one segment instead of several (most 0.05-0.4 ms faster on
-    /// 100,000 letters), for a longer build (4-5 s more per 100,000 letters)
+    /// Merge the index into one segment when done: later queries open one
+    /// segment instead of several (cheap ones 0.02-0.1 ms faster on 100,000
+    /// letters; the heaviest lose searching segments on several cores), for
+    /// a longer build (4-7 s more per 100,000 letters)
     #[arg(long)]
     pub merge: bool,
     /// Worker threads for parsing and indexing [default: all cores]
