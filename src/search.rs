@@ -713,6 +713,9 @@ struct Postings {
     positional: u64,
 }
 
+/// The postings `query` walks at most, from its terms' document
+/// frequencies: what decides WAND ([`worth_skipping`]) and threads
+/// ([`segment_executor`]).
 fn postings_bound(searcher: &Searcher, query: &dyn Query) -> Result<Postings> {
     let mut terms = Vec::new();
     query.query_terms(&mut |t, positions| terms.push((t.clone(), positions)));
