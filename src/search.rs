@@ -17,7 +17,11 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery, TermSetQuery,
 };
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::document::{
+    DeserializeError, DocumentDeserialize, DocumentDeserializer, ValueDeserialize,
+    ValueDeserializer, ValueVisitor,
+};
+use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
@@ -450,7 +454,10 @@ pub fn search(
         )
     } else {
         let (total, ranked) = top_by_letter(&searcher, &request.query, wanted)?;
-        (total, read_page(&searcher, ranked, offset, limit)?)
+        (
+            total,
+            read_page(&searcher, &store.fields, ranked, offset, limit)?,
+        )
     };
     let terms = request
         .text_query
@@ -461,12 +468,7 @@ pub fn search(
     let mut hits = Vec::with_capacity(page.len());
     for (score, letter_id, index, doc) in page {
         let f = &store.fields;
-        let get = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
+        let get = |field| doc.text(field).to_string();
         let rationale = get(f.rationale);
         let (snippet, highlights) = snippet(&rationale, &terms, &mut analyzer, 220);
         hits.push(Hit {
@@ -604,7 +606,84 @@ fn top_pruned(
 }
 
 /// A hit of the page: score, letter id, decision index, stored document.
-type PageHit = (f32, String, u64, TantivyDocument);
+type PageHit = (f32, String, u64, HitDoc);
+
+/// A stored value of a decision: the stored fields are text or numbers.
+enum Stored {
+    Text(String),
+    Number(u64),
+}
+
+impl ValueDeserialize for Stored {
+    fn deserialize<'de, D: ValueDeserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Self, DeserializeError> {
+        struct Visitor;
+        impl ValueVisitor for Visitor {
+            type Value = Stored;
+            fn visit_string(&self, v: String) -> std::result::Result<Stored, DeserializeError> {
+                Ok(Stored::Text(v))
+            }
+            fn visit_u64(&self, v: u64) -> std::result::Result<Stored, DeserializeError> {
+                Ok(Stored::Number(v))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+thread_local! {
+    /// The field [`HitDoc`] drops as it reads (tantivy's document
+    /// deserializer takes no context): `letter_json`.
+    static DROPPED: std::cell::Cell<Option<tantivy::schema::Field>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// A hit's stored fields without the letter's JSON.
+///
+/// A letter's first decision also stores the whole parsed letter as JSON
+/// (about 5 KB) for `show` and `export`. Read as a `TantivyDocument` it
+/// was copied into the document's arena and held with the whole page; here
+/// it is dropped as soon as it is read, and its memory serves the next hit.
+struct HitDoc {
+    values: Vec<(tantivy::schema::Field, Stored)>,
+}
+
+impl HitDoc {
+    /// The first text value of `field`, or "".
+    fn text(&self, field: tantivy::schema::Field) -> &str {
+        self.values
+            .iter()
+            .find_map(|(f, v)| match v {
+                Stored::Text(t) if *f == field => Some(t.as_str()),
+                _ => None,
+            })
+            .unwrap_or("")
+    }
+
+    /// The first number of `field`.
+    fn number(&self, field: tantivy::schema::Field) -> Option<u64> {
+        self.values.iter().find_map(|(f, v)| match v {
+            Stored::Number(n) if *f == field => Some(*n),
+            _ => None,
+        })
+    }
+}
+
+impl DocumentDeserialize for HitDoc {
+    fn deserialize<'de, D: DocumentDeserializer<'de>>(
+        mut d: D,
+    ) -> std::result::Result<Self, DeserializeError> {
+        let dropped = DROPPED.with(|c| c.get());
+        let mut values = Vec::with_capacity(d.size_hint());
+        while let Some((field, value)) = d.next_field::<Stored>()? {
+            if Some(field) != dropped {
+                values.push((field, value));
+            }
+        }
+        Ok(HitDoc { values })
+    }
+}
 
 /// Candidates past the page whose documents are read for their sort keys
 /// rather than opening the key columns.
@@ -629,7 +708,7 @@ fn order_page(
         return Ok(Vec::new());
     }
     if offset > 0 || top.len() > limit.saturating_add(SPARE_DOCS) {
-        return read_page(searcher, with_keys(searcher, top)?, offset, limit);
+        return read_page(searcher, f, with_keys(searcher, top)?, offset, limit);
     }
     // A candidate scored below the page's last score cannot be on the page
     // whatever its keys: its document is not read (usually the one extra
@@ -642,16 +721,9 @@ fn order_page(
         if cut.is_some_and(|c| score < c) {
             continue;
         }
-        let doc = read_doc(searcher, addr)?;
-        let id = doc
-            .get_first(f.letter_id)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string();
-        let index = doc
-            .get_first(f.decision_index)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
+        let doc = read_doc(searcher, f, addr)?;
+        let id = doc.text(f.letter_id).to_string();
+        let index = doc.number(f.decision_index).unwrap_or(0);
         hits.push((score, id, index, doc));
     }
     hits.sort_by(|a, b| rank_order((a.0, &a.1, a.2), (b.0, &b.1, b.2)));
@@ -662,6 +734,7 @@ fn order_page(
 /// Sorts keyed candidates and reads the documents of the page.
 fn read_page(
     searcher: &Searcher,
+    f: &Fields,
     mut ranked: Ranked,
     offset: usize,
     limit: usize,
@@ -671,7 +744,7 @@ fn read_page(
         .into_iter()
         .skip(offset)
         .take(limit)
-        .map(|(score, id, index, addr)| Ok((score, id, index, read_doc(searcher, addr)?)))
+        .map(|(score, id, index, addr)| Ok((score, id, index, read_doc(searcher, f, addr)?)))
         .collect()
 }
 
@@ -682,8 +755,9 @@ fn rank_order(a: (f32, &str, u64), b: (f32, &str, u64)) -> std::cmp::Ordering {
         .then_with(|| a.2.cmp(&b.2))
 }
 
-/// Reads a hit's stored document.
-fn read_doc(searcher: &Searcher, addr: DocAddress) -> Result<TantivyDocument> {
+/// Reads a hit's stored fields, all but the letter's JSON.
+fn read_doc(searcher: &Searcher, f: &Fields, addr: DocAddress) -> Result<HitDoc> {
+    DROPPED.with(|c| c.set(Some(f.letter_json)));
     searcher
         .doc(addr)
         .map_err(Error::tantivy("cannot read a stored decision"))
@@ -1107,6 +1181,34 @@ mod tests {
             segment_executor(&one, heavy).is_none(),
             "one segment, one thread"
         );
+    }
+
+    #[test]
+    fn a_hit_is_read_without_the_letter_json() {
+        let store = empty_store();
+        let f = store.fields;
+        let mut writer: tantivy::IndexWriter<TantivyDocument> =
+            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.letter_id, "000_2c01b65a799f327b");
+        doc.add_u64(f.decision_index, 2);
+        doc.add_text(f.item, "AMBIEN 10MG #30");
+        doc.add_text(f.rationale, "Ambien is not indicated beyond 35 days.");
+        doc.add_text(f.letter_json, "{\"letter_id\":\"000_2c01b65a799f327b\"}");
+        writer.add_document(doc).unwrap();
+        writer.commit().unwrap();
+        let searcher = store.searcher().unwrap();
+        let hit = read_doc(&searcher, &f, DocAddress::new(0, 0)).unwrap();
+        assert_eq!(hit.text(f.letter_id), "000_2c01b65a799f327b");
+        assert_eq!(hit.number(f.decision_index), Some(2));
+        assert_eq!(hit.text(f.item), "AMBIEN 10MG #30");
+        assert_eq!(
+            hit.text(f.rationale),
+            "Ambien is not indicated beyond 35 days."
+        );
+        assert_eq!(hit.text(f.outcome), "", "not stored here");
+        assert_eq!(hit.text(f.letter_json), "", "dropped while reading");
+        assert_eq!(hit.values.len(), 4);
     }
 
     #[test]
