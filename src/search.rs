@@ -502,7 +502,14 @@ fn top_by_score(
     // Counting apart lets top-k scoring skip blocks (block-max WAND); a
     // combined collector visits and scores every match, but counts in the
     // same pass. See [`worth_skipping`] for which wins.
-    let postings = postings_bound(searcher, query)?;
+    // The bound costs a term lookup per term and segment: only WAND's
+    // decision (flat queries) and the thread decision (several segments)
+    // use it.
+    let postings = if can_skip_blocks(query) || searcher.segment_readers().len() > 1 {
+        postings_bound(searcher, query)?
+    } else {
+        Postings::default()
+    };
     let mut counted = if worth_skipping(searcher, query, postings.all) {
         Some(query.count(searcher).map_err(run_error("count failed"))?)
     } else {
@@ -779,7 +786,7 @@ fn worth_skipping(searcher: &Searcher, query: &dyn Query, postings: u64) -> bool
 
 /// Upper bounds of the postings a query walks: the sums of its terms'
 /// document frequencies over all segments.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Postings {
     /// Every term's, a phrase's words included.
     all: u64,
@@ -1083,6 +1090,18 @@ mod tests {
         Store::for_tests(index)
     }
 
+    /// A single-threaded writer on a test store.
+    fn writer_of(store: &Store) -> tantivy::IndexWriter<TantivyDocument> {
+        store.index.writer_with_num_threads(1, 15_000_000).unwrap()
+    }
+
+    /// A writer that keeps every commit a segment of its own.
+    fn segments_writer(store: &Store) -> tantivy::IndexWriter<TantivyDocument> {
+        let writer = writer_of(store);
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        writer
+    }
+
     #[test]
     fn only_flat_term_queries_count_apart() {
         let store = empty_store();
@@ -1106,8 +1125,7 @@ mod tests {
     #[test]
     fn wand_is_used_when_most_decisions_match() {
         let store = empty_store();
-        let mut writer: tantivy::IndexWriter<TantivyDocument> =
-            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut writer = writer_of(&store);
         for text in [
             "not medically necessary",
             "medically necessary",
@@ -1141,9 +1159,7 @@ mod tests {
     #[test]
     fn only_heavy_queries_over_several_segments_get_threads() {
         let store = empty_store();
-        let mut writer: tantivy::IndexWriter<TantivyDocument> =
-            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut writer = segments_writer(&store);
         for (rationale, item) in [
             ("epidural steroid injection", "epidural injection"),
             ("functional improvement", "physical therapy"),
@@ -1171,8 +1187,7 @@ mod tests {
         assert_eq!((bound.all, bound.positional), (4, 2));
         let one = {
             let store = empty_store();
-            let mut writer: tantivy::IndexWriter<TantivyDocument> =
-                store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+            let mut writer = writer_of(&store);
             writer.add_document(TantivyDocument::default()).unwrap();
             writer.commit().unwrap();
             store.searcher().unwrap()
@@ -1184,11 +1199,36 @@ mod tests {
     }
 
     #[test]
+    fn every_stored_field_is_text_or_a_number_as_hits_read_them() {
+        // `Stored` reads text and u64 values only: a stored field of any
+        // other type would make every query fail to read its hits.
+        let schema = crate::schema::SchemaSpec::builtin()
+            .unwrap()
+            .to_schema()
+            .unwrap();
+        let stored: Vec<(&str, bool)> = schema
+            .fields()
+            .filter(|(_, e)| e.is_stored())
+            .map(|(_, e)| {
+                let readable = matches!(
+                    e.field_type(),
+                    tantivy::schema::FieldType::Str(_) | tantivy::schema::FieldType::U64(_)
+                );
+                (e.name(), readable)
+            })
+            .collect();
+        assert!(stored.iter().any(|(name, _)| *name == "rationale"));
+        assert!(stored.iter().any(|(name, _)| *name == "decision_index"));
+        for (name, readable) in stored {
+            assert!(readable, "stored field {name} is neither text nor u64");
+        }
+    }
+
+    #[test]
     fn a_hit_is_read_without_the_letter_json() {
         let store = empty_store();
         let f = store.fields;
-        let mut writer: tantivy::IndexWriter<TantivyDocument> =
-            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut writer = writer_of(&store);
         let mut doc = TantivyDocument::default();
         doc.add_text(f.letter_id, "000_2c01b65a799f327b");
         doc.add_u64(f.decision_index, 2);
@@ -1214,8 +1254,7 @@ mod tests {
     #[test]
     fn a_filter_of_one_value_matches_and_scores_as_a_set_of_values() {
         let store = empty_store();
-        let mut writer: tantivy::IndexWriter<TantivyDocument> =
-            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut writer = writer_of(&store);
         for (id, outcome, text) in [
             ("a", "upheld", "ambien is not medically necessary"),
             ("b", "overturned", "ambien is medically necessary"),
@@ -1264,9 +1303,7 @@ mod tests {
     #[test]
     fn pruned_top_hits_across_segments_equal_tantivys_top_docs() {
         let store = empty_store();
-        let mut writer: tantivy::IndexWriter<TantivyDocument> =
-            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut writer = segments_writer(&store);
         // Three segments; rationales of varied length and repetition so
         // scores spread, and some repeat exactly so scores tie.
         let words = ["medically", "necessary", "baclofen", "spasm", "guidelines"];
@@ -1319,8 +1356,7 @@ mod tests {
     #[test]
     fn equal_scores_are_ordered_by_letter_then_decision_on_every_page() {
         let store = empty_store();
-        let mut writer: tantivy::IndexWriter<TantivyDocument> =
-            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut writer = writer_of(&store);
         // Added against the result order: only the tie-break can restore it.
         for (id, index) in [("c", 1), ("b", 1), ("a", 2), ("a", 1), ("d", 1)] {
             let mut doc = TantivyDocument::default();
