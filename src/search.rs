@@ -466,21 +466,19 @@ pub fn search(
         .unwrap_or_default();
     let mut analyzer = crate::schema::snippet_analyzer(&terms);
     let mut hits = Vec::with_capacity(page.len());
-    for (score, letter_id, index, doc) in page {
+    for (score, letter_id, index, mut doc) in page {
         let f = &store.fields;
-        let get = |field| doc.text(field).to_string();
-        let rationale = get(f.rationale);
-        let (snippet, highlights) = snippet(&rationale, &terms, &mut analyzer, 220);
+        let (snippet, highlights) = snippet(doc.text(f.rationale), &terms, &mut analyzer, 220);
         hits.push(Hit {
             letter_id,
             decision_index: index as u32,
-            item: get(f.item),
-            outcome: get(f.outcome),
-            drug: Some(get(f.drug)).filter(|d| !d.is_empty()),
+            item: doc.take(f.item),
+            outcome: doc.take(f.outcome),
+            drug: Some(doc.take(f.drug)).filter(|d| !d.is_empty()),
             score,
             snippet,
             highlights,
-            source_path: get(f.source_path),
+            source_path: doc.take(f.source_path),
         });
     }
     Ok(SearchResult {
@@ -668,6 +666,18 @@ impl HitDoc {
             .unwrap_or("")
     }
 
+    /// Moves the first text value of `field` out ("" if none): a hit's
+    /// fields go to its output without a copy.
+    fn take(&mut self, field: tantivy::schema::Field) -> String {
+        self.values
+            .iter_mut()
+            .find_map(|(f, v)| match v {
+                Stored::Text(t) if *f == field => Some(std::mem::take(t)),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
     /// The first number of `field`.
     fn number(&self, field: tantivy::schema::Field) -> Option<u64> {
         self.values.iter().find_map(|(f, v)| match v {
@@ -728,8 +738,8 @@ fn order_page(
         if cut.is_some_and(|c| score < c) {
             continue;
         }
-        let doc = read_doc(searcher, f, addr)?;
-        let id = doc.text(f.letter_id).to_string();
+        let mut doc = read_doc(searcher, f, addr)?;
+        let id = doc.take(f.letter_id);
         let index = doc.number(f.decision_index).unwrap_or(0);
         hits.push((score, id, index, doc));
     }
@@ -1238,7 +1248,7 @@ mod tests {
         writer.add_document(doc).unwrap();
         writer.commit().unwrap();
         let searcher = store.searcher().unwrap();
-        let hit = read_doc(&searcher, &f, DocAddress::new(0, 0)).unwrap();
+        let mut hit = read_doc(&searcher, &f, DocAddress::new(0, 0)).unwrap();
         assert_eq!(hit.text(f.letter_id), "000_2c01b65a799f327b");
         assert_eq!(hit.number(f.decision_index), Some(2));
         assert_eq!(hit.text(f.item), "AMBIEN 10MG #30");
@@ -1249,6 +1259,10 @@ mod tests {
         assert_eq!(hit.text(f.outcome), "", "not stored here");
         assert_eq!(hit.text(f.letter_json), "", "dropped while reading");
         assert_eq!(hit.values.len(), 4);
+        // Taken for the output, a value is moved out, not copied.
+        assert_eq!(hit.take(f.item), "AMBIEN 10MG #30");
+        assert_eq!(hit.text(f.item), "");
+        assert_eq!(hit.take(f.outcome), "", "not stored here");
     }
 
     #[test]
