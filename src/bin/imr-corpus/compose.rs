@@ -660,7 +660,16 @@ fn decision(
     // The rationale.
     let necessary = outcome == Outcome::Overturned;
     let mut text = Vec::new();
-    let n = 1 + rng.below(3) as usize;
+    let mut n = 1 + rng.below(3) as usize;
+    // A drug's first guideline sentence is about its class, as in real
+    // rationales ("short-term management of insomnia, for up to 35 days").
+    if let Some(d) = &drug {
+        let role = format!("guideline:{}", d.class.as_str());
+        if !pool(&role).is_empty() {
+            text.extend(sentences(rng, &role, 1, Some(&item), lexicon));
+            n -= 1;
+        }
+    }
     text.extend(sentences(rng, "guideline", n, Some(&item), lexicon));
     let n = 2 + rng.below(4) as usize;
     text.extend(sentences(rng, "finding", n, Some(&item), lexicon));
@@ -884,5 +893,59 @@ fn wrap_into(lines: &mut Vec<Line>, text: &str) {
             keep: false,
             prose: true,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `[guideline:<class>]` pool names a real drug class, and every
+    /// class but `other` has one, so a typo in the data file cannot silently
+    /// leave a class on the general pool.
+    #[test]
+    fn class_guideline_pools_match_the_drug_classes() {
+        for role in POOLS.keys() {
+            if let Some(class) = role.strip_prefix("guideline:") {
+                assert!(class.parse::<DrugClass>().is_ok(), "unknown class {class}");
+            }
+        }
+        for class in DrugClass::ALL {
+            let has = !pool(&format!("guideline:{}", class.as_str())).is_empty();
+            assert_eq!(has, *class != DrugClass::Other, "{}", class.as_str());
+        }
+    }
+
+    /// A sedative-hypnotic decision's rationale opens with its class's
+    /// sentence: the generated zolpidem rationales talk about insomnia.
+    #[test]
+    fn a_drug_rationale_draws_from_its_class_pool() {
+        let lexicon = Lexicon::builtin();
+        let class_pool = pool("guideline:sedative-hypnotic");
+        let mut found = 0;
+        for seed in 0..400 {
+            let mut rng = Rng::for_letter(42, seed);
+            let mut lines = Vec::new();
+            let truth = decision(&mut rng, 1, lexicon, &mut lines, &[]);
+            let Some(drug) = truth.drug else { continue };
+            if drug.class != DrugClass::SedativeHypnotic {
+                continue;
+            }
+            let text: String = lines
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let rationale = text
+                .split("Decision rationale: ")
+                .nth(1)
+                .expect("rationale");
+            assert!(
+                class_pool.iter().any(|s| rationale.starts_with(s.as_str())),
+                "{rationale}"
+            );
+            found += 1;
+        }
+        assert!(found > 0, "no sedative-hypnotic decision in 400 seeds");
     }
 }
