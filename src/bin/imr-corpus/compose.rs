@@ -661,14 +661,16 @@ fn decision(
     let necessary = outcome == Outcome::Overturned;
     let mut text = Vec::new();
     let mut n = 1 + rng.below(3) as usize;
-    // A drug's first guideline sentence is about its class, as in real
-    // rationales ("short-term management of insomnia, for up to 35 days").
-    if let Some(d) = &drug {
-        let role = format!("guideline:{}", d.class.as_str());
-        if !pool(&role).is_empty() {
-            text.extend(sentences(rng, &role, 1, Some(&item), lexicon));
-            n -= 1;
-        }
+    // The first guideline sentence is about the drug's class or the
+    // treatment's kind, as in real rationales ("short-term management of
+    // insomnia, for up to 35 days" for zolpidem).
+    let kind = drug
+        .as_ref()
+        .map_or(category.as_str(), |d| d.class.as_str());
+    let role = format!("guideline:{kind}");
+    if !pool(&role).is_empty() {
+        text.extend(sentences(rng, &role, 1, Some(&item), lexicon));
+        n -= 1;
     }
     text.extend(sentences(rng, "guideline", n, Some(&item), lexicon));
     let n = 2 + rng.below(4) as usize;
@@ -900,38 +902,51 @@ fn wrap_into(lines: &mut Vec<Line>, text: &str) {
 mod tests {
     use super::*;
 
-    /// Every `[guideline:<class>]` pool names a real drug class, and every
-    /// class but `other` has one, so a typo in the data file cannot silently
-    /// leave a class on the general pool.
+    /// Every `[guideline:<kind>]` pool names a real drug class or treatment
+    /// category, and every one but `other` (and `pharmacy`, whose items are
+    /// drugs) has one, so a typo in the data file cannot silently leave a
+    /// kind on the general pool.
     #[test]
-    fn class_guideline_pools_match_the_drug_classes() {
+    fn guideline_pools_match_the_classes_and_categories() {
         for role in POOLS.keys() {
-            if let Some(class) = role.strip_prefix("guideline:") {
-                assert!(class.parse::<DrugClass>().is_ok(), "unknown class {class}");
+            if let Some(kind) = role.strip_prefix("guideline:") {
+                let known = kind.parse::<DrugClass>().is_ok() || kind.parse::<Category>().is_ok();
+                assert!(known, "unknown class or category {kind}");
             }
         }
         for class in DrugClass::ALL {
             let has = !pool(&format!("guideline:{}", class.as_str())).is_empty();
             assert_eq!(has, *class != DrugClass::Other, "{}", class.as_str());
         }
+        for category in Category::ALL {
+            let has = !pool(&format!("guideline:{}", category.as_str())).is_empty();
+            let expected = !matches!(category, Category::Other | Category::Pharmacy);
+            assert_eq!(has, expected, "{}", category.as_str());
+        }
     }
 
-    /// A sedative-hypnotic decision's rationale opens with its class's
-    /// sentence: the generated zolpidem rationales talk about insomnia.
+    /// A decision's rationale opens with a sentence of its drug's class or
+    /// its treatment's kind: the generated zolpidem rationales talk about
+    /// insomnia, the epidural ones about radiculopathy.
     #[test]
-    fn a_drug_rationale_draws_from_its_class_pool() {
+    fn a_rationale_opens_with_its_kind_s_sentence() {
         let lexicon = Lexicon::builtin();
-        let class_pool = pool("guideline:sedative-hypnotic");
-        let mut found = 0;
+        let (mut hypnotics, mut injections) = (0, 0);
         for seed in 0..400 {
             let mut rng = Rng::for_letter(42, seed);
             let mut lines = Vec::new();
             let truth = decision(&mut rng, 1, lexicon, &mut lines, &[]);
-            let Some(drug) = truth.drug else { continue };
-            if drug.class != DrugClass::SedativeHypnotic {
+            let kind = truth
+                .drug
+                .as_ref()
+                .map_or(truth.category.as_str(), |d| d.class.as_str());
+            let kind_pool = pool(&format!("guideline:{kind}"));
+            if kind_pool.is_empty() {
                 continue;
             }
-            let text: String = lines
+            hypnotics += usize::from(kind == "sedative-hypnotic");
+            injections += usize::from(kind == "injection");
+            let text = lines
                 .iter()
                 .map(|l| l.text.as_str())
                 .collect::<Vec<_>>()
@@ -941,11 +956,10 @@ mod tests {
                 .nth(1)
                 .expect("rationale");
             assert!(
-                class_pool.iter().any(|s| rationale.starts_with(s.as_str())),
-                "{rationale}"
+                kind_pool.iter().any(|s| rationale.starts_with(s.as_str())),
+                "{kind}: {rationale}"
             );
-            found += 1;
         }
-        assert!(found > 0, "no sedative-hypnotic decision in 400 seeds");
+        assert!(hypnotics > 0 && injections > 0, "{hypnotics} {injections}");
     }
 }
