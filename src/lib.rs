@@ -20,3 +20,4 @@ pub mod repair;
 pub mod schema;
 pub mod search;
 pub mod store;
+pub mod top;

@@ -9,6 +9,7 @@ use crate::lexicon::lookup_drug;
 use crate::model::{Category, DrugClass, Outcome, Source};
 use crate::schema::Fields;
 use crate::store::Store;
+use crate::top::{Best, CountAndBest};
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -489,9 +490,9 @@ pub fn search(
     })
 }
 
-/// The exact count and the top `wanted` by score; widened (another pass)
-/// only when the score at the cut ties, so that ties are broken by letter id
-/// and not by where tantivy stored them.
+/// The exact count and every hit scoring at least the `wanted`-th best:
+/// the top `wanted` with any hits tied at the cut, so that ties are broken
+/// by letter id and not by where tantivy stored them.
 fn top_by_score(
     searcher: &Searcher,
     query: &dyn Query,
@@ -508,47 +509,28 @@ fn top_by_score(
     } else {
         Postings::default()
     };
-    let mut counted = if worth_skipping(searcher, query, postings.all) {
-        Some(query.count(searcher).map_err(run_error("count failed"))?)
-    } else {
-        None
-    };
-    // Made on the first one-pass search only (starting threads is not free).
-    let mut executor = None;
-    let mut n = wanted + 1;
-    loop {
-        let top = match counted {
-            Some(_) => top_pruned(searcher, query, n),
-            None => {
-                let collector = (Count, TopDocs::with_limit(n).order_by_score());
-                match executor.get_or_insert_with(|| segment_executor(searcher, postings)) {
-                    Some(executor) => searcher.search_with_executor(
-                        query,
-                        &collector,
-                        executor,
-                        tantivy::query::EnableScoring::enabled_from_searcher(searcher),
-                    ),
-                    None => searcher.search(query, &collector),
-                }
-                .map(|(count, top)| {
-                    counted = Some(count);
-                    top
-                })
-            }
-        }
-        .map_err(run_error("search failed"))?;
-        let total = counted.unwrap_or(0);
-        let complete = wanted == 0 || top.len() < n || top[n - 1].0 < top[wanted - 1].0;
-        if complete {
-            return Ok((total, top));
-        }
-        n = n.saturating_mul(2);
+    if worth_skipping(searcher, query, postings.all) {
+        let total = query.count(searcher).map_err(run_error("count failed"))?;
+        let top = top_pruned(searcher, query, wanted).map_err(run_error("search failed"))?;
+        return Ok((total, top));
     }
+    let collector = CountAndBest { n: wanted };
+    let (total, best) = match segment_executor(searcher, postings) {
+        Some(executor) => searcher.search_with_executor(
+            query,
+            &collector,
+            &executor,
+            tantivy::query::EnableScoring::enabled_from_searcher(searcher),
+        ),
+        None => searcher.search(query, &collector),
+    }
+    .map_err(run_error("search failed"))?;
+    Ok((total, best.into_sorted()))
 }
 
-/// The `n` best hits by score, ranked with block-max WAND segment after
-/// segment, each segment starting from the score the ones before it
-/// reached.
+/// Every hit scoring at least the `n`-th best, best first, ranked with
+/// block-max WAND segment after segment, each segment starting from the
+/// score the ones before it reached.
 ///
 /// tantivy's `TopDocs` starts every segment from nothing, so a second
 /// segment scores its blocks until it has found `n` hits of its own. On
@@ -560,54 +542,27 @@ fn top_pruned(
     query: &dyn Query,
     n: usize,
 ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-
-    /// A hit ordered by score alone, for the heap of the best `n`.
-    #[derive(PartialEq)]
-    struct ByScore(f32, DocAddress);
-    impl Eq for ByScore {}
-    impl PartialOrd for ByScore {
-        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-            Some(self.cmp(other))
-        }
-    }
-    impl Ord for ByScore {
-        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-            self.0.total_cmp(&other.0)
-        }
-    }
-
     if n == 0 {
         return Ok(Vec::new());
     }
     let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(
         searcher,
     ))?;
-    // The worst of the best `n` sits on top of this min-heap; once there
-    // are `n`, its score is the threshold a new hit has to beat.
-    let mut best: BinaryHeap<Reverse<ByScore>> = BinaryHeap::with_capacity(n + 1);
-    let mut threshold = f32::MIN;
+    let mut best = Best::new(n);
+    // tantivy offers a hit only when it beats the threshold: just under the
+    // worst kept, so that hits tied with it are offered too.
+    let below = |best: &Best| best.floor().map_or(f32::MIN, f32::next_down);
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let segment = ord as u32;
         let alive = reader.alive_bitset();
-        weight.for_each_pruning(threshold, reader, &mut |doc, score| {
-            if alive.is_some_and(|a| a.is_deleted(doc)) {
-                return threshold;
+        weight.for_each_pruning(below(&best), reader, &mut |doc, score| {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                best.push(score, DocAddress::new(segment, doc));
             }
-            best.push(Reverse(ByScore(score, DocAddress::new(segment, doc))));
-            if best.len() > n {
-                best.pop();
-            }
-            if best.len() == n {
-                threshold = best.peek().map_or(f32::MIN, |w| w.0 .0);
-            }
-            threshold
+            below(&best)
         })?;
     }
-    let mut top: Vec<(f32, DocAddress)> = best.into_iter().map(|Reverse(h)| (h.0, h.1)).collect();
-    top.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok(top)
+    Ok(best.into_sorted())
 }
 
 /// A hit of the page: score, letter id, decision index, stored document.
@@ -1315,7 +1270,7 @@ mod tests {
     }
 
     #[test]
-    fn pruned_top_hits_across_segments_equal_tantivys_top_docs() {
+    fn pruned_and_one_pass_tops_hold_every_hit_at_or_above_the_cut() {
         let store = empty_store();
         let mut writer = segments_writer(&store);
         // Three segments; rationales of varied length and repetition so
@@ -1344,25 +1299,37 @@ mod tests {
             "necessary guidelines medically",
         ] {
             let request = build(&store, text, &Filters::default()).unwrap();
+            // Every match with its score, from tantivy's own collector.
+            let all = searcher
+                .search(
+                    request.query.as_ref(),
+                    &TopDocs::with_limit(10_000).order_by_score(),
+                )
+                .unwrap();
+            let sorted = |v: &[(f32, DocAddress)]| {
+                let mut a: Vec<(u32, u32)> =
+                    v.iter().map(|h| (h.1.segment_ord, h.1.doc_id)).collect();
+                a.sort();
+                a
+            };
             for n in [1, 2, 10, 11, 50, 1200, 5000] {
-                let ours = top_pruned(&searcher, request.query.as_ref(), n).unwrap();
-                let theirs = searcher
-                    .search(
-                        request.query.as_ref(),
-                        &TopDocs::with_limit(n).order_by_score(),
-                    )
+                // The hits scoring at least the n-th best, ties included.
+                let cut = all.get(n - 1).map_or(f32::MIN, |h| h.0);
+                let expected: Vec<(f32, DocAddress)> =
+                    all.iter().copied().filter(|h| h.0 >= cut).collect();
+                assert!(n >= all.len() || expected.len() >= n);
+                let pruned = top_pruned(&searcher, request.query.as_ref(), n).unwrap();
+                assert_eq!(sorted(&pruned), sorted(&expected), "{text} top {n}");
+                assert!(pruned.windows(2).all(|w| w[0].0 >= w[1].0), "best first");
+                let (count, best) = searcher
+                    .search(request.query.as_ref(), &CountAndBest { n })
                     .unwrap();
-                let scores = |v: &[(f32, DocAddress)]| v.iter().map(|h| h.0).collect::<Vec<_>>();
-                assert_eq!(scores(&ours), scores(&theirs), "{text} top {n}");
-                // Where the scores do not tie at the cut, the hits are the same.
-                let cut = ours.last().map(|h| h.0);
-                let above = |v: &[(f32, DocAddress)]| {
-                    let mut a: Vec<DocAddress> =
-                        v.iter().filter(|h| Some(h.0) != cut).map(|h| h.1).collect();
-                    a.sort();
-                    a
-                };
-                assert_eq!(above(&ours), above(&theirs), "{text} top {n}");
+                assert_eq!(count, all.len(), "{text}");
+                assert_eq!(
+                    sorted(&best.into_sorted()),
+                    sorted(&expected),
+                    "{text} top {n}"
+                );
             }
         }
     }
