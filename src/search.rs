@@ -504,11 +504,12 @@ fn top_by_score(
     // The bound costs a term lookup per term and segment: only WAND's
     // decision (flat queries) and the thread decision (several segments)
     // use it.
-    let postings = if can_skip_blocks(query) || searcher.segment_readers().len() > 1 {
-        postings_bound(searcher, query)?
-    } else {
-        Postings::default()
-    };
+    let postings =
+        if can_skip_blocks(searcher.schema(), query) || searcher.segment_readers().len() > 1 {
+            postings_bound(searcher, query)?
+        } else {
+            Postings::default()
+        };
     if worth_skipping(searcher, query, postings.all) {
         let total = query.count(searcher).map_err(run_error("count failed"))?;
         let top = top_pruned(searcher, query, wanted).map_err(run_error("search failed"))?;
@@ -549,9 +550,16 @@ fn top_pruned(
         searcher,
     ))?;
     let mut best = Best::new(n);
-    // tantivy offers a hit only when it beats the threshold: just under the
-    // worst kept, so that hits tied with it are offered too.
-    let below = |best: &Best| best.floor().map_or(f32::MIN, f32::next_down);
+    // tantivy offers a hit only when it beats the threshold, and skips a
+    // block whose bound does not: the threshold sits a little under the
+    // worst kept, so that hits tied with it are offered too even where a
+    // block's bound (a sum of term maxima, added in another order) comes
+    // out a rounding error under the score it bounds. Hits offered below
+    // the worst kept are refused by `Best`.
+    let below = |best: &Best| match best.floor() {
+        Some(worst) if worst > 0.0 => worst * (1.0 - 1e-4),
+        _ => f32::MIN,
+    };
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let segment = ord as u32;
         let alive = reader.alive_bitset();
@@ -680,7 +688,14 @@ fn order_page(
         return Ok(Vec::new());
     }
     if offset > 0 || top.len() > limit.saturating_add(SPARE_DOCS) {
-        return read_page(searcher, f, with_keys(searcher, top)?, offset, limit);
+        let wanted = offset.saturating_add(limit);
+        return read_page(
+            searcher,
+            f,
+            with_keys(searcher, top, wanted)?,
+            offset,
+            limit,
+        );
     }
     // A candidate scored below the page's last score cannot be on the page
     // whatever its keys: its document is not read (usually the one extra
@@ -746,7 +761,7 @@ fn read_doc(searcher: &Searcher, f: &Fields, addr: DocAddress) -> Result<HitDoc>
 /// one pass. The terms' document frequencies (summed, an upper bound of
 /// the matches) decide, at half the decisions.
 fn worth_skipping(searcher: &Searcher, query: &dyn Query, postings: u64) -> bool {
-    can_skip_blocks(query) && postings.saturating_mul(2) >= searcher.num_docs()
+    can_skip_blocks(searcher.schema(), query) && postings.saturating_mul(2) >= searcher.num_docs()
 }
 
 /// Upper bounds of the postings a query walks: the sums of its terms'
@@ -816,20 +831,32 @@ fn segment_executor(searcher: &Searcher, postings: Postings) -> Option<tantivy::
 }
 
 /// True when tantivy can rank `query` with block-max WAND: one term, or a
-/// flat OR (or AND) of single terms, each perhaps boosted by its field.
-fn can_skip_blocks(query: &dyn Query) -> bool {
-    fn single_term(q: &dyn Query) -> bool {
+/// flat OR (or AND) of single terms, each perhaps boosted by its field,
+/// each in a field that records term frequencies.
+///
+/// A field indexed without them (`outcome`, `drug`, `page`...) stores a
+/// block maximum of term frequency 0, a score of 0: tantivy would skip
+/// every full block once a hit scores above 0, and with it the hits tied
+/// at the cut (`outcome:overturned`, where all 57,000 hits tie).
+fn can_skip_blocks(schema: &tantivy::schema::Schema, query: &dyn Query) -> bool {
+    let single_term = |q: &dyn Query| -> bool {
         if q.is::<BooleanQuery>() || q.is::<TermSetQuery>() || q.is::<AllQuery>() {
             return false;
         }
         let mut terms = 0;
         let mut positions = false;
-        q.query_terms(&mut |_, need_positions| {
+        let mut freqs = true;
+        q.query_terms(&mut |term, need_positions| {
             terms += 1;
             positions |= need_positions;
+            freqs &= schema
+                .get_field_entry(term.field())
+                .field_type()
+                .get_index_record_option()
+                .is_some_and(IndexRecordOption::has_freq);
         });
-        terms == 1 && !positions
-    }
+        terms == 1 && !positions && freqs
+    };
     match query.downcast_ref::<BooleanQuery>() {
         Some(b) => {
             let occur = b.clauses().first().map(|(o, _)| *o);
@@ -859,7 +886,7 @@ fn top_by_letter(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Resul
         let complete = wanted == 0 || top.len() < n || top[n - 1].0 != top[wanted - 1].0;
         if complete {
             let scored = top.into_iter().map(|(_, a)| (0.0, a)).collect();
-            return Ok((total, with_keys(searcher, scored)?));
+            return Ok((total, with_keys(searcher, scored, wanted)?));
         }
         n = n.saturating_mul(2);
     }
@@ -868,21 +895,31 @@ fn top_by_letter(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Resul
 /// Hits with their sort keys: score, letter id, decision index, address.
 type Ranked = Vec<(f32, String, u64, DocAddress)>;
 
-/// Adds letter id and decision index (from fast columns) to each hit.
-/// Columns are opened once per segment, not once per hit.
+/// Adds letter id and decision index (from fast columns) to the hits that
+/// can be among the best `wanted`; the others are dropped. Columns are
+/// opened once per segment, not once per hit.
+///
+/// When many hits tie at the cut (`outcome:overturned`: 57,000 hits of one
+/// score), only the tied hits with the smallest letter ids can make the
+/// page. Within a segment a letter id's term ordinal sorts as the id does,
+/// so each segment keeps its best tied hits by ordinal and only those ids
+/// are spelled out: `outcome:overturned` took 99 ms spelling out every id.
 fn with_keys(
     searcher: &Searcher,
-    top: Vec<(f32, DocAddress)>,
-) -> Result<Vec<(f32, String, u64, DocAddress)>> {
+    mut top: Vec<(f32, DocAddress)>,
+    wanted: usize,
+) -> Result<Ranked> {
     type Columns = (tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>);
-    let mut columns: Vec<Option<Columns>> = vec![None; searcher.segment_readers().len()];
-    let mut out = Vec::with_capacity(top.len());
-    for (score, addr) in top {
+    fn columns_of<'a>(
+        searcher: &Searcher,
+        columns: &'a mut [Option<Columns>],
+        segment: u32,
+    ) -> Result<&'a Columns> {
         let slot = columns
-            .get_mut(addr.segment_ord as usize)
+            .get_mut(segment as usize)
             .ok_or_else(|| Error::Data("a hit names a segment the index lacks".into()))?;
         if slot.is_none() {
-            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+            let ff = searcher.segment_reader(segment).fast_fields();
             let ids = ff
                 .str("letter_id")
                 .map_err(Error::tantivy("cannot read letter ids"))?
@@ -892,15 +929,49 @@ fn with_keys(
                 .map_err(Error::tantivy("cannot read decision indexes"))?;
             *slot = Some((ids, index));
         }
-        let Some((ids, index)) = slot.as_ref() else {
-            continue;
-        };
+        slot.as_ref()
+            .ok_or_else(|| Error::Data("a segment's key columns did not open".into()))
+    }
+    let mut columns: Vec<Option<Columns>> = vec![None; searcher.segment_readers().len()];
+    // (score, letter id ordinal, decision index, address)
+    let mut keyed = Vec::with_capacity(top.len());
+    top.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let cut = top.get(wanted.max(1) - 1).map(|h| h.0);
+    for (score, addr) in top {
+        let (ids, index) = columns_of(searcher, &mut columns, addr.segment_ord)?;
+        let ord = ids.term_ords(addr.doc_id).next().unwrap_or(u64::MAX);
+        keyed.push((score, ord, index.first(addr.doc_id).unwrap_or(0), addr));
+    }
+    // Hits above the cut are all kept; of those at it, each segment keeps
+    // its `wanted - above` best by (ordinal, decision index).
+    if let Some(cut) = cut {
+        let above = keyed.iter().take_while(|h| h.0 > cut).count();
+        let need = wanted.saturating_sub(above);
+        let mut tied = keyed.split_off(above);
+        tied.retain(|h| h.0 >= cut);
+        tied.sort_by_key(|h| (h.3.segment_ord, h.1, h.2));
+        let mut kept_in_segment = 0;
+        let mut segment = None;
+        for h in tied {
+            if segment != Some(h.3.segment_ord) {
+                segment = Some(h.3.segment_ord);
+                kept_in_segment = 0;
+            }
+            if kept_in_segment < need {
+                keyed.push(h);
+                kept_in_segment += 1;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(keyed.len());
+    for (score, ord, index, addr) in keyed {
+        let (ids, _) = columns_of(searcher, &mut columns, addr.segment_ord)?;
         let mut id = String::new();
-        if let Some(ord) = ids.term_ords(addr.doc_id).next() {
+        if ord != u64::MAX {
             ids.ord_to_str(ord, &mut id)
                 .map_err(Error::io("cannot read a letter id"))?;
         }
-        out.push((score, id, index.first(addr.doc_id).unwrap_or(0), addr));
+        out.push((score, id, index, addr));
     }
     Ok(out)
 }
@@ -1071,7 +1142,10 @@ mod tests {
     fn only_flat_term_queries_count_apart() {
         let store = empty_store();
         let skips = |text: &str, filters: &Filters| {
-            can_skip_blocks(build(&store, text, filters).unwrap().query.as_ref())
+            can_skip_blocks(
+                &store.index.schema(),
+                build(&store, text, filters).unwrap().query.as_ref(),
+            )
         };
         let none = Filters::default();
         assert!(skips("medically", &none));
@@ -1080,6 +1154,8 @@ mod tests {
         assert!(!skips("\"functional improvement\"", &none));
         assert!(!skips("injection -epidural", &none));
         assert!(!skips("percocet", &none), "holds a phrase");
+        assert!(!skips("outcome:overturned", &none), "no term frequencies");
+        assert!(!skips("page:80", &none), "no term frequencies");
         let upheld = Filters {
             outcomes: vec![Outcome::Upheld],
             ..Default::default()
@@ -1367,6 +1443,63 @@ mod tests {
         // A page past the first: keys from the columns.
         assert_eq!(page(2, 1), ["a2", "b1"]);
         assert_eq!(page(10, 3), ["c1", "d1"]);
+    }
+
+    /// A tie far larger than the page, spread over three segments in no
+    /// id order: every page is the next run of ids in sorted order, whether
+    /// the page is read from the stored documents or pruned by ordinals.
+    #[test]
+    fn a_large_tie_over_segments_pages_in_letter_order() {
+        let store = empty_store();
+        let mut writer = segments_writer(&store);
+        let mut ids = Vec::new();
+        for segment in 0..3u64 {
+            for i in 0..60u64 {
+                // Ids interleave across segments and are added backwards.
+                let id = format!("L{:03}", (59 - i) * 3 + (2 - segment));
+                for index in [2u64, 1] {
+                    let mut doc = TantivyDocument::default();
+                    doc.add_text(store.fields.letter_id, &id);
+                    doc.add_u64(store.fields.decision_index, index);
+                    doc.add_text(store.fields.outcome, "overturned");
+                    doc.add_text(
+                        store.fields.rationale,
+                        "baclofen is not medically necessary",
+                    );
+                    writer.add_document(doc).unwrap();
+                    ids.push(format!("{id}/{index}"));
+                }
+            }
+            writer.commit().unwrap();
+        }
+        ids.sort();
+        assert_eq!(ids.len(), 360);
+        for text in ["baclofen", "outcome:overturned"] {
+            for (limit, offset) in [
+                (10, 0),
+                (1, 0),
+                (3, 0),
+                (10, 7),
+                (25, 100),
+                (10, 355),
+                (400, 0),
+            ] {
+                let r = search(&store, text, &Filters::default(), limit, offset).unwrap();
+                assert_eq!(r.total, 360, "{text}");
+                let got: Vec<String> = r
+                    .hits
+                    .iter()
+                    .map(|h| format!("{}/{}", h.letter_id, h.decision_index))
+                    .collect();
+                let end = (offset + limit).min(ids.len());
+                assert_eq!(
+                    got,
+                    ids[offset.min(end)..end],
+                    "{text} {limit} {offset} {:?}",
+                    r.hits.iter().map(|h| h.score).collect::<Vec<_>>()
+                );
+            }
+        }
     }
 
     #[test]
