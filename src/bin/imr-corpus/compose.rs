@@ -929,7 +929,7 @@ mod tests {
     /// its treatment's kind: the generated zolpidem rationales talk about
     /// insomnia, the epidural ones about radiculopathy.
     #[test]
-    fn a_rationale_opens_with_its_kind_s_sentence() {
+    fn a_rationale_opens_with_a_sentence_of_its_kind() {
         let lexicon = Lexicon::builtin();
         let (mut hypnotics, mut injections) = (0, 0);
         for seed in 0..400 {
