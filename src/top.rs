@@ -44,6 +44,10 @@ pub struct Best {
     heap: BinaryHeap<Reverse<ByScore>>,
     /// Hits outside the heap scoring exactly the heap's minimum.
     ties: Vec<(Score, DocAddress)>,
+    /// The heap's minimum once it holds `n`, minus infinity before: most
+    /// hits of a long match list score under it and are refused by this
+    /// one comparison (`Ambien FDA 35 days` offers 26,757).
+    cut: Score,
 }
 
 impl Best {
@@ -53,6 +57,7 @@ impl Best {
             n,
             heap: BinaryHeap::with_capacity(n.saturating_add(1).min(1 << 16)),
             ties: Vec::new(),
+            cut: Score::NEG_INFINITY,
         }
     }
 
@@ -66,11 +71,14 @@ impl Best {
 
     /// Offers a hit.
     pub fn push(&mut self, score: Score, addr: DocAddress) {
-        if self.n == 0 {
+        if score < self.cut || self.n == 0 {
             return;
         }
         if self.heap.len() < self.n {
             self.heap.push(Reverse(ByScore(score, addr)));
+            if self.heap.len() == self.n {
+                self.cut = self.heap.peek().map_or(Score::NEG_INFINITY, |w| w.0 .0);
+            }
             return;
         }
         let Some(worst) = self.floor() else { return };
@@ -83,6 +91,7 @@ impl Best {
                     return;
                 };
                 let new_worst = self.heap.peek().map_or(out.0, |w| w.0 .0);
+                self.cut = new_worst;
                 if out.0.total_cmp(&new_worst).is_eq() {
                     // Still a tie with the worst kept.
                     self.ties.push((out.0, out.1));
@@ -239,6 +248,37 @@ mod tests {
             kept(one),
             [(4.0, 0), (4.0, 7), (3.0, 2), (3.0, 3), (3.0, 5), (3.0, 8)]
         );
+    }
+
+    #[test]
+    fn matches_sorting_everything_on_many_ties() {
+        // Scores from a small set, so that ties at the cut are common, in
+        // a scrambled order (a linear congruential sequence).
+        let mut x: u32 = 12345;
+        let scores: Vec<Score> = (0..2000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                ((x >> 16) % 40) as Score * 0.25
+            })
+            .collect();
+        for n in [1, 3, 10, 57] {
+            let mut best = Best::new(n);
+            for (doc, &s) in scores.iter().enumerate() {
+                best.push(s, addr(doc as u32));
+            }
+            let mut sorted = scores.clone();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            let cut = sorted[n - 1];
+            let mut want: Vec<(Score, u32)> = scores
+                .iter()
+                .enumerate()
+                .filter(|(_, &s)| s >= cut)
+                .map(|(d, &s)| (s, d as u32))
+                .collect();
+            want.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            assert_eq!(best.floor(), Some(cut), "n = {n}");
+            assert_eq!(kept(best), want, "n = {n}");
+        }
     }
 
     #[test]
