@@ -674,10 +674,11 @@ impl DocumentDeserialize for HitDoc {
 /// letters); reading the one stored document past the page of ten takes
 /// about 14 us, and the page's own documents are read anyway. Alternated
 /// binaries put the break-even near 8 spare documents: with 5
-/// (`"short-term"`, 15 hits at or above the tenth score) reading them took
-/// took_ms 0.735 -> 0.652 ms back to back and 0.951 -> 0.883 ms after a
-/// 50 ms pause; with 8 (`"medically necessary"`) 1.467 -> 1.436 and 1.821
-/// -> 1.885 ms; with 16 (`insomnia`) 0.805 -> 0.857 ms after a pause.
+/// (`"short-term"`, 15 hits at or above the tenth score), reading them
+/// instead of opening the columns made took_ms 0.735 -> 0.652 ms back to
+/// back and 0.951 -> 0.883 ms after a 50 ms pause; with 8 (`"medically
+/// necessary"`) 1.467 -> 1.436 and 1.821 -> 1.885 ms; with 16 (`insomnia`)
+/// 0.805 -> 0.857 ms after a pause.
 const SPARE_DOCS: usize = 6;
 
 /// Orders the candidates by score, then letter id and decision index, and
