@@ -626,8 +626,10 @@ mod tests {
                 ("improv document".to_string(), 1, "improvement, documented"),
                 ("document short".to_string(), 2, "documented; short"),
                 ("short term".to_string(), 3, "short-term"),
-                // The 41-byte word is dropped: no pair spans it. "use is",
-                // "is not" and "not shown" hold stop words.
+                // The 41-byte word (position 5) is dropped: no pair spans
+                // it. "use is" and "is not" hold a stop word; "not" is
+                // paired.
+                ("not shown".to_string(), 8, "not shown"),
             ]
         );
         drop(s);

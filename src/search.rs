@@ -1517,6 +1517,12 @@ mod tests {
             route("-rationale:\"short-term\""),
             "-rationale_pairs:\"short-term\""
         );
+        // "not" and "no" are paired (data/pair-stopwords.txt).
+        assert_eq!(
+            route("\"not recommended\""),
+            "(rationale_pairs:\"not recommended\" OR item:\"not recommended\" \
+             OR case_summary:\"not recommended\")"
+        );
         // Left alone: another field, slop, prefix, boost, one word, a stop
         // word (never paired), a word too long to index, an escape.
         for q in [
@@ -1525,7 +1531,7 @@ mod tests {
             "\"functional impro\"*",
             "\"functional improvement\"^2",
             "\"zolpidem\"",
-            "\"not medically necessary\"",
+            "\"is not recommended\"",
             "\"a b\"",
             &format!("\"pain {} relief\"", "x".repeat(41)),
             "\"pain \\\"relief\"",

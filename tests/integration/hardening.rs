@@ -319,7 +319,7 @@ fn index_path_problems_say_what_to_do() {
     let text = std::fs::read_to_string(&meta).unwrap();
     std::fs::write(
         &meta,
-        text.replace("\"format_version\": 3", "\"format_version\": 999"),
+        text.replace("\"format_version\": 4", "\"format_version\": 999"),
     )
     .unwrap();
     let old = dir.run(&["query", "x"]);
@@ -327,7 +327,7 @@ fn index_path_problems_say_what_to_do() {
     assert_eq!(
         stderr(&old).trim(),
         format!(
-            "error: the index at {} has format v999, this imr-search reads v3: run `imr-search index --rebuild DIR`",
+            "error: the index at {} has format v999, this imr-search reads v4: run `imr-search index --rebuild DIR`",
             dir.path().join("index").display()
         )
     );
@@ -366,7 +366,7 @@ fn a_run_killed_before_its_first_commit_leaves_an_index_that_a_rerun_completes()
     // the marker, and no tantivy commit yet.
     dir.write(
         "index/imr-search.json",
-        "{\"format_version\": 3, \"created_by\": \"imr-search\"}",
+        "{\"format_version\": 4, \"created_by\": \"imr-search\"}",
     );
     let query = dir.run(&["query", "norco"]);
     assert_eq!(query.status.code(), Some(1));
