@@ -44,7 +44,8 @@ pub struct Best {
     heap: BinaryHeap<Reverse<ByScore>>,
     /// Hits outside the heap scoring exactly the heap's minimum.
     ties: Vec<(Score, DocAddress)>,
-    /// The heap's minimum once it holds `n`, minus infinity before: most
+    /// The heap's minimum once it holds `n` (kept in step with the heap on
+    /// every push that fills or changes it), minus infinity before: most
     /// hits of a long match list score under it and are refused by this
     /// one comparison (`Ambien FDA 35 days` offers 26,757).
     cut: Score,
@@ -64,9 +65,7 @@ impl Best {
     /// The score a hit must reach to be kept, once `n` are held: hits
     /// scoring the same as the worst are kept too.
     pub fn floor(&self) -> Option<Score> {
-        (self.heap.len() == self.n && self.n > 0)
-            .then(|| self.heap.peek().map(|w| w.0 .0))
-            .flatten()
+        (self.heap.len() == self.n && self.n > 0).then_some(self.cut)
     }
 
     /// Offers a hit.
@@ -81,8 +80,8 @@ impl Best {
             }
             return;
         }
-        let Some(worst) = self.floor() else { return };
-        match score.total_cmp(&worst) {
+        // The heap is full: `cut` is its worst.
+        match score.total_cmp(&self.cut) {
             std::cmp::Ordering::Less => {}
             std::cmp::Ordering::Equal => self.ties.push((score, addr)),
             std::cmp::Ordering::Greater => {
